@@ -1,0 +1,50 @@
+# Liaison: `make demo` sets up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_PEOPLE ?= 2000
+DEMO_SEED ?= 42
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck assets install serve seed migrate clean bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: build/static/nhsuk/VERSION
+
+build/static/nhsuk/VERSION: node_modules/.installed scripts/build_assets.py
+	$(BIN)/python scripts/build_assets.py
+
+migrate: install assets
+	LIAISON_DEMO=1 $(BIN)/liaison migrate --no-input -v 0
+
+seed: migrate
+	LIAISON_DEMO=1 $(BIN)/liaison seed --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --reset
+
+demo: seed
+	LIAISON_DEMO=1 $(BIN)/liaison demo-logins
+	LIAISON_DEMO=1 $(BIN)/liaison serve --port $(PORT)
+
+test: install assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+	LIAISON_TESTING=1 $(BIN)/liaison makemigrations --check --dry-run
+
+clean:
+	rm -rf build var .pytest_cache .mypy_cache

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from liaison.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("liaison.core.urls")),
+    path("", include("liaison.people.urls")),
+    path("", include("liaison.episodes.urls")),
+    path("api/v1/", include("liaison.api.urls")),
+]

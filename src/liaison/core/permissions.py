@@ -1,0 +1,67 @@
+"""Named permissions: which roles, in a team, may do what. Checked once per view and per API route.
+
+Person-level access (may this user see this person at all?) is the access policy in access.py;
+these rules answer the second question: given access, may this role do this operation?
+"""
+
+from __future__ import annotations
+
+import rules
+
+from liaison.core.models import CLINICAL_ROLES, Membership, Role, Team, User
+
+OPERATIONS: dict[str, frozenset[str]] = {
+    "people.view": CLINICAL_ROLES,
+    "people.edit": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "episodes.create": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "episodes.edit": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "episodes.change_stage": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "episodes.log_contact": CLINICAL_ROLES,
+    "episodes.add_task": CLINICAL_ROLES,
+    "episodes.complete_task": CLINICAL_ROLES,
+    "core.view_audit": frozenset({Role.TEAM_LEAD}),
+    "core.break_glass": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+}
+
+
+def role_in(user: User, team: Team | int | None) -> str | None:
+    """The user's role in the team, or None. Memberships are cached on the user object per request."""
+    if team is None or not user.is_authenticated or not user.is_active:
+        return None
+    team_id = team if isinstance(team, int) else team.pk
+    return roles_by_team(user).get(team_id)
+
+
+def roles_by_team(user: User) -> dict[int, str]:
+    cached: dict[int, str] | None = getattr(user, "_liaison_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        user._liaison_roles = cached  # type: ignore[attr-defined]  # per-request cache
+    return cached
+
+
+def _role_predicate(roles: frozenset[str]) -> rules.Predicate:
+    @rules.predicate
+    def has_role(user: User, team: Team | int | None) -> bool:
+        return role_in(user, team) in roles
+
+    return has_role
+
+
+for _name, _roles in OPERATIONS.items():
+    # add_rule, not add_perm: Django's has_perm lets a superuser do anything, which must not
+    # open person records. Everything asks `can()` instead.
+    if not rules.rule_exists(_name):
+        rules.add_rule(_name, _role_predicate(_roles))
+
+
+def can(user: User, operation: str, team: Team | int | None) -> bool:
+    if operation not in OPERATIONS:
+        raise KeyError(f"unknown operation {operation!r}")
+    return bool(rules.test_rule(operation, user, team))
+
+
+def teams_for(user: User, operation: str) -> list[int]:
+    """The teams in which the user may do `operation`."""
+    allowed = OPERATIONS[operation]
+    return [team_id for team_id, role in roles_by_team(user).items() if role in allowed]

@@ -1,0 +1,23 @@
+"""Which team a signed-in user is working as. A user in several teams picks one; it is kept in the session."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from liaison.core.models import Membership
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    cached = getattr(request, "_liaison_membership", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(Membership.objects.filter(user=user).select_related("team").order_by("team__name"))
+    if not memberships:
+        return None
+    wanted = request.session.get("team_id")
+    chosen = next((m for m in memberships if m.team_id == wanted), memberships[0])
+    request._liaison_membership = chosen  # type: ignore[attr-defined]
+    return chosen

@@ -1,0 +1,389 @@
+"""Writes to episodes: a new arrival, stage moves, contacts and tasks. Each validated and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liaison.core.audit import audit
+from liaison.core.errors import NotPermitted, StaleWrite
+from liaison.core.models import Membership, Site, Team, User
+from liaison.core.permissions import can, role_in
+from liaison.episodes.models import (
+    AgeGroup,
+    Channel,
+    ClosureReason,
+    Contact,
+    Episode,
+    EpisodeStatus,
+    JusticeOutcome,
+    OffenceCategory,
+    PathwayPoint,
+    ReferralSource,
+    Stage,
+    Task,
+)
+from liaison.people.models import Person
+from liaison.people.services import person_create
+
+# The stage machine. Any open episode may be closed (with a reason); otherwise one step forward.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.IDENTIFIED: frozenset({Stage.SCREENED, Stage.CLOSED}),
+    Stage.SCREENED: frozenset({Stage.ASSESSED, Stage.CLOSED}),
+    Stage.ASSESSED: frozenset({Stage.SUPPORT, Stage.CLOSED}),
+    Stage.SUPPORT: frozenset({Stage.CLOSED}),
+    Stage.CLOSED: frozenset(),
+}
+STAGE_TIME_FIELD = {
+    Stage.SCREENED: "screened_at",
+    Stage.ASSESSED: "assessed_at",
+    Stage.SUPPORT: "support_at",
+    Stage.CLOSED: "closed_at",
+}
+YOUTH_MIN_AGE = 10  # the age of criminal responsibility in England and Wales
+ADULT_AGE = 18
+
+
+def age_group_on(person: Person, day: dt.date) -> str:
+    age = person.age_on(day)
+    if age is None:
+        return AgeGroup.UNKNOWN
+    return AgeGroup.ADULT if age >= ADULT_AGE else AgeGroup.YOUTH
+
+
+def _require(actor: User, operation: str, team: Team | int) -> str:
+    if not can(actor, operation, team):
+        raise NotPermitted(f"Your role cannot do this ({operation}) for this team")
+    return role_in(actor, team) or ""
+
+
+def _check_choice(errors: dict[str, str], name: str, value: str, choices: Any, message: str) -> None:
+    if value not in choices.values:
+        errors[name] = message
+
+
+def _clean_moment(errors: dict[str, str], name: str, value: dt.datetime | None, label: str) -> None:
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        errors[name] = f"{label} must include a time zone"
+    elif value > timezone.now() + dt.timedelta(minutes=5):
+        errors[name] = f"{label} cannot be in the future"
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    actor: User,
+    team: Team,
+    person: Person,
+    site_id: int,
+    pathway_point: str,
+    referral_source: str,
+    arrival_at: dt.datetime,
+    offence_category: str = OffenceCategory.NOT_KNOWN,
+    custody_number: str = "",
+    allocated_worker_id: int | None = None,
+) -> Episode:
+    """Open an episode for a person at one of the team's sites, at the identified stage."""
+    role = _require(actor, "episodes.create", team)
+    errors: dict[str, str] = {}
+    site = Site.objects.filter(pk=site_id, team=team, active=True).first() if site_id else None
+    if site is None:
+        errors["site"] = "Select one of your team's sites"
+    _check_choice(errors, "pathway_point", pathway_point, PathwayPoint, "Select where on the justice pathway")
+    _check_choice(
+        errors, "referral_source", referral_source, ReferralSource, "Select who referred the person"
+    )
+    _check_choice(errors, "offence_category", offence_category, OffenceCategory, "Select an offence category")
+    _clean_moment(errors, "arrival_at", arrival_at, "Arrival time")
+    if arrival_at is None:
+        errors["arrival_at"] = "Enter the arrival date and time"
+    if len(custody_number) > 40:
+        errors["custody_number"] = "Custody or case number must be 40 characters or fewer"
+    if allocated_worker_id and not Membership.objects.filter(user_id=allocated_worker_id, team=team).exists():
+        errors["allocated_worker"] = "Allocate the episode to a member of your team"
+    age_group = AgeGroup.UNKNOWN
+    if arrival_at is not None and "arrival_at" not in errors:
+        arrival_day = timezone.localtime(arrival_at).date()
+        if person.date_of_birth and person.date_of_birth > arrival_day:
+            errors["arrival_at"] = "Arrival cannot be before the person's date of birth"
+        else:
+            age = person.age_on(arrival_day)
+            if age is not None and age < YOUTH_MIN_AGE:
+                errors["date_of_birth"] = "The person would be under 10 on arrival: check the date of birth"
+            age_group = age_group_on(person, arrival_day)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    episode = Episode.objects.create(
+        person=person,
+        team=team,
+        site=site,
+        pathway_point=pathway_point,
+        referral_source=referral_source,
+        offence_category=offence_category,
+        custody_number=custody_number.strip(),
+        arrival_at=arrival_at,
+        identified_at=now,
+        allocated_worker_id=allocated_worker_id,
+        stage=Stage.IDENTIFIED,
+        age_group=age_group,
+        created_at=now,
+        updated_at=now,
+    )
+    EpisodeStatus.objects.create(episode=episode, stage=Stage.IDENTIFIED, at=now, by=actor)
+    audit(
+        actor=actor,
+        action="episode.create",
+        person_id=person.pk,
+        team_id=team.pk,
+        role=role,
+        object_type="episode",
+        object_id=episode.pk,
+    )
+    return episode
+
+
+@transaction.atomic
+def arrival_create(
+    *, actor: User, team: Team, person_fields: dict[str, Any], episode_fields: dict[str, Any]
+) -> Episode:
+    """Record a new custody (or court) arrival: a new person and their first episode, all or nothing."""
+    role = _require(actor, "episodes.create", team)
+    errors: dict[str, Any] = {}
+    person = None
+    try:
+        person = person_create(actor=actor, team_id=team.pk, role=role, **person_fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if person is None:
+        # Still check the episode fields so the practitioner sees every problem at once.
+        person = Person(given_name="-", family_name="-", date_of_birth=person_fields.get("date_of_birth"))
+    try:
+        with transaction.atomic():
+            episode = episode_open(actor=actor, team=team, person=person, **episode_fields)
+            if errors:
+                raise ValidationError({})
+    except ValidationError as exc:
+        errors.update({k: v for k, v in exc.message_dict.items() if k not in errors})
+        raise ValidationError({k: v[0] if isinstance(v, list) else v for k, v in errors.items()}) from None
+    return episode
+
+
+def _locked_update(model: type, *, pk: int, version: int, object_type: str, **values: Any) -> None:
+    updated = model.objects.filter(pk=pk, version=version).update(  # type: ignore[attr-defined]
+        **values, version=F("version") + 1
+    )
+    if not updated:
+        current = model.objects.filter(pk=pk).values_list("version", flat=True).first()  # type: ignore[attr-defined]
+        raise StaleWrite(object_type=object_type, object_id=pk, expected=version, current=current)
+
+
+@transaction.atomic
+def episode_move(
+    *,
+    actor: User,
+    episode: Episode,
+    version: int,
+    to_stage: str,
+    at: dt.datetime | None = None,
+    note: str = "",
+    closure_reason: str = "",
+    justice_outcome: str = "",
+) -> Episode:
+    """Move an episode to its next stage, or close it with a reason. Adds an immutable status row."""
+    role = _require(actor, "episodes.change_stage", episode.team_id)
+    at = at or timezone.now()
+    errors: dict[str, str] = {}
+    if to_stage not in Stage.values:
+        errors["stage"] = "Select a stage"
+    elif to_stage not in TRANSITIONS[episode.stage]:
+        current = Stage(episode.stage).label
+        allowed = ", ".join(Stage(s).label.lower() for s in sorted(TRANSITIONS[episode.stage])) or "nothing"
+        errors["stage"] = (
+            f"An episode at {current.lower()} can move to {allowed}, not {Stage(to_stage).label.lower()}"
+        )
+    _clean_moment(errors, "at", at, "The time of the change")
+    if "at" not in errors and at < episode.arrival_at:
+        errors["at"] = "The time of the change cannot be before the person arrived"
+    if len(note) > 500:
+        errors["note"] = "Note must be 500 characters or fewer"
+    if to_stage == Stage.CLOSED:
+        if not closure_reason:
+            errors["closure_reason"] = "Select why the episode is being closed"
+        elif closure_reason not in ClosureReason.values:
+            errors["closure_reason"] = "Select a closure reason from the list"
+    if justice_outcome and justice_outcome not in JusticeOutcome.values:
+        errors["justice_outcome"] = "Select a justice outcome from the list"
+    if errors:
+        raise ValidationError(errors)
+    values: dict[str, Any] = {"stage": to_stage, "updated_at": timezone.now(), STAGE_TIME_FIELD[to_stage]: at}
+    if to_stage == Stage.CLOSED:
+        values["closure_reason"] = closure_reason
+    if justice_outcome:
+        values["justice_outcome"] = justice_outcome
+    _locked_update(Episode, pk=episode.pk, version=version, object_type="episode", **values)
+    EpisodeStatus.objects.create(episode=episode, stage=to_stage, at=at, by=actor, note=note.strip())
+    audit(
+        actor=actor,
+        action="episode.stage",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="episode",
+        object_id=episode.pk,
+        detail={"from": episode.stage, "to": to_stage},
+    )
+    episode.refresh_from_db()
+    return episode
+
+
+@transaction.atomic
+def episode_update(*, actor: User, episode: Episode, version: int, **fields: Any) -> Episode:
+    """Edit an episode's details (not its stage). Stale versions are refused."""
+    role = _require(actor, "episodes.edit", episode.team_id)
+    errors: dict[str, str] = {}
+    allowed = {"offence_category", "custody_number", "allocated_worker_id", "justice_outcome"}
+    for name in set(fields) - allowed:
+        errors[name] = f"{name} cannot be changed here"
+    if "offence_category" in fields:
+        _check_choice(
+            errors,
+            "offence_category",
+            fields["offence_category"],
+            OffenceCategory,
+            "Select an offence category",
+        )
+    if "justice_outcome" in fields:
+        _check_choice(
+            errors,
+            "justice_outcome",
+            fields["justice_outcome"],
+            JusticeOutcome,
+            "Select a justice outcome from the list",
+        )
+    if len(fields.get("custody_number") or "") > 40:
+        errors["custody_number"] = "Custody or case number must be 40 characters or fewer"
+    worker = fields.get("allocated_worker_id")
+    if worker and not Membership.objects.filter(user_id=worker, team_id=episode.team_id).exists():
+        errors["allocated_worker"] = "Allocate the episode to a member of the episode's team"
+    if errors:
+        raise ValidationError(errors)
+    _locked_update(
+        Episode, pk=episode.pk, version=version, object_type="episode", updated_at=timezone.now(), **fields
+    )
+    audit(
+        actor=actor,
+        action="episode.update",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="episode",
+        object_id=episode.pk,
+        detail={"fields": sorted(fields)},
+    )
+    episode.refresh_from_db()
+    return episode
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    actor: User,
+    episode: Episode,
+    channel: str,
+    successful: bool,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Contact:
+    """Record an interaction or an attempt at one. Failed attempts count: they drive outreach."""
+    role = _require(actor, "episodes.log_contact", episode.team_id)
+    at = at or timezone.now()
+    errors: dict[str, str] = {}
+    _check_choice(errors, "channel", channel, Channel, "Select how the contact was made")
+    _clean_moment(errors, "at", at, "Contact time")
+    if "at" not in errors and at < episode.arrival_at - dt.timedelta(days=1):
+        errors["at"] = "Contact time cannot be before the episode began"
+    if len(note) > 10_000:
+        errors["note"] = "Note must be 10,000 characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact.objects.create(
+        episode=episode, at=at, channel=channel, successful=successful, note=note.strip(), by=actor
+    )
+    audit(
+        actor=actor,
+        action="contact.create",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="contact",
+        object_id=contact.pk,
+    )
+    return contact
+
+
+@transaction.atomic
+def task_add(
+    *, actor: User, episode: Episode, title: str, due: dt.date, owner_id: int | None = None, detail: str = ""
+) -> Task:
+    role = _require(actor, "episodes.add_task", episode.team_id)
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Enter what needs doing"
+    elif len(title) > 200:
+        errors["title"] = "Task must be 200 characters or fewer"
+    if due is None:
+        errors["due"] = "Enter the date the task is due"
+    if owner_id and not Membership.objects.filter(user_id=owner_id, team_id=episode.team_id).exists():
+        errors["owner"] = "Give the task to a member of the episode's team"
+    if len(detail) > 5000:
+        errors["detail"] = "Detail must be 5,000 characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    task = Task.objects.create(
+        episode=episode,
+        title=title,
+        due=due,
+        owner_id=owner_id or actor.pk,
+        detail=detail.strip(),
+        created_by=actor,
+    )
+    audit(
+        actor=actor,
+        action="task.create",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="task",
+        object_id=task.pk,
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: User, task: Task, version: int) -> Task:
+    role = _require(actor, "episodes.complete_task", task.episode.team_id)
+    if task.done_at is not None:
+        raise ValidationError({"task": "This task is already done"})
+    _locked_update(
+        Task, pk=task.pk, version=version, object_type="task", done_at=timezone.now(), done_by_id=actor.pk
+    )
+    audit(
+        actor=actor,
+        action="task.complete",
+        person_id=task.episode.person_id,
+        team_id=task.episode.team_id,
+        role=role,
+        object_type="task",
+        object_id=task.pk,
+    )
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,95 @@
+"""Shared fixtures: two teams, one user per role in team A, an outsider in team B, and clients for each."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from liaison.core.models import Role
+from tests.factories import EpisodeFactory, PersonFactory, SiteFactory, TeamFactory, member
+
+
+@pytest.fixture
+def team_a(db):
+    return TeamFactory(code="team-a", name="Northtown L&D")
+
+
+@pytest.fixture
+def team_b(db):
+    return TeamFactory(code="team-b", name="Southport L&D")
+
+
+@pytest.fixture
+def site_a(team_a):
+    return SiteFactory(team=team_a, name="Northtown Custody Suite")
+
+
+@pytest.fixture
+def site_b(team_b):
+    return SiteFactory(team=team_b, name="Southport Custody Suite")
+
+
+@pytest.fixture
+def practitioner(team_a):
+    return member(team_a, Role.PRACTITIONER, "prac")
+
+
+@pytest.fixture
+def team_lead(team_a):
+    return member(team_a, Role.TEAM_LEAD, "lead")
+
+
+@pytest.fixture
+def support_worker(team_a):
+    return member(team_a, Role.SUPPORT_WORKER, "support")
+
+
+@pytest.fixture
+def commissioner(team_a):
+    return member(team_a, Role.COMMISSIONER, "commish")
+
+
+@pytest.fixture
+def outsider(team_b, site_b):
+    """A practitioner in another team: must never see team A's people."""
+    return member(team_b, Role.PRACTITIONER, "outsider")
+
+
+@pytest.fixture
+def person_a(site_a, practitioner):
+    return EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(given_name="Alex", family_name="Rivers"),
+        allocated_worker=practitioner,
+    ).person
+
+
+@pytest.fixture
+def episode_a(person_a):
+    return person_a.episodes.get()
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def practitioner_client(practitioner):
+    return _client_for(practitioner)
+
+
+@pytest.fixture
+def lead_client(team_lead):
+    return _client_for(team_lead)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def commissioner_client(commissioner):
+    return _client_for(commissioner)
