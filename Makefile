@@ -43,7 +43,7 @@ test: install assets
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/mypy
+	LIAISON_TESTING=1 $(BIN)/mypy
 	LIAISON_TESTING=1 $(BIN)/liaison makemigrations --check --dry-run
 
 clean:

@@ -12,6 +12,7 @@ here; they audit the read as they return it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -113,7 +114,9 @@ def get_person_for_user(user: User, pk: object, *, action: str = "person.view") 
     return person, access
 
 
-def _get_child_for_user(user: User, queryset: QuerySet, pk: object, object_type: str, action: str):  # type: ignore[no-untyped-def]
+def _get_child_for_user(
+    user: User, queryset: QuerySet, pk: object, object_type: str, action: str
+) -> tuple[Any, Access]:
     try:
         obj_id = int(str(pk))
     except ValueError:
@@ -140,14 +143,14 @@ def _get_child_for_user(user: User, queryset: QuerySet, pk: object, object_type:
 
 def get_episode_for_user(user: User, pk: object, *, action: str = "episode.view") -> tuple[Episode, Access]:
     qs = Episode.objects.select_related("person", "site", "team", "allocated_worker")
-    return _get_child_for_user(user, qs, pk, "episode", action)  # type: ignore[no-any-return]
+    return _get_child_for_user(user, qs, pk, "episode", action)
 
 
 def get_contact_for_user(user: User, pk: object, *, action: str = "contact.view") -> tuple[Contact, Access]:
     qs = Contact.objects.select_related("episode", "by")
-    return _get_child_for_user(user, qs, pk, "contact", action)  # type: ignore[no-any-return]
+    return _get_child_for_user(user, qs, pk, "contact", action)
 
 
 def get_task_for_user(user: User, pk: object, *, action: str = "task.view") -> tuple[Task, Access]:
     qs = Task.objects.select_related("episode", "owner")
-    return _get_child_for_user(user, qs, pk, "task", action)  # type: ignore[no-any-return]
+    return _get_child_for_user(user, qs, pk, "task", action)

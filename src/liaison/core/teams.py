@@ -10,7 +10,7 @@ from liaison.core.models import Membership
 def current_membership(request: HttpRequest) -> Membership | None:
     cached = getattr(request, "_liaison_membership", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     user = request.user
     if not user.is_authenticated:
         return None

@@ -39,7 +39,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.SUPPORT: frozenset({Stage.CLOSED}),
     Stage.CLOSED: frozenset(),
 }
-STAGE_TIME_FIELD = {
+STAGE_TIME_FIELD: dict[str, str] = {
     Stage.SCREENED: "screened_at",
     Stage.ASSESSED: "assessed_at",
     Stage.SUPPORT: "support_at",
@@ -108,7 +108,7 @@ def episode_open(
         errors["custody_number"] = "Custody or case number must be 40 characters or fewer"
     if allocated_worker_id and not Membership.objects.filter(user_id=allocated_worker_id, team=team).exists():
         errors["allocated_worker"] = "Allocate the episode to a member of your team"
-    age_group = AgeGroup.UNKNOWN
+    age_group: str = AgeGroup.UNKNOWN
     if arrival_at is not None and "arrival_at" not in errors:
         arrival_day = timezone.localtime(arrival_at).date()
         if person.date_of_birth and person.date_of_birth > arrival_day:
@@ -118,7 +118,7 @@ def episode_open(
             if age is not None and age < YOUTH_MIN_AGE:
                 errors["date_of_birth"] = "The person would be under 10 on arrival: check the date of birth"
             age_group = age_group_on(person, arrival_day)
-    if errors:
+    if errors or site is None:
         raise ValidationError(errors)
     now = timezone.now()
     episode = Episode.objects.create(

@@ -42,7 +42,9 @@ EDITABLE_FIELDS = (
     "care_leaver",
 )
 
-MAX_LENGTHS = {f.name: f.max_length for f in Person._meta.get_fields() if getattr(f, "max_length", None)}
+MAX_LENGTHS: dict[str, int] = {
+    f.name: f.max_length for f in Person._meta.concrete_fields if f.max_length is not None
+}
 
 
 def clean_person_fields(data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
