@@ -34,6 +34,17 @@ def test_who_may_see_a_person(person_a, team_a, team_b, role, relationship):
         assert access.via == ("relationship" if relationship == "own_team" else "break_glass")
 
 
+def test_team_that_recorded_a_person_sees_them_before_any_episode(team_a, team_b):
+    from liaison.people.services import person_create
+
+    recorder = member(team_a, Role.PRACTITIONER)
+    other = member(team_b, Role.PRACTITIONER)
+    person = person_create(actor=recorder, team_id=team_a.pk, given_name="Sam", family_name="Okoro")
+    assert person_access(recorder, person.pk).allowed
+    assert not person_access(other, person.pk).allowed
+    assert list(visible_people(other)) == []
+
+
 def test_deactivated_user_sees_nothing(person_a, practitioner):
     practitioner.is_active = False
     practitioner.save()

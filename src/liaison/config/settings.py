@@ -117,7 +117,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database address: {exc}") from exc
 else:
@@ -136,6 +136,10 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # A file, not Django's shared in-memory database: concurrency tests use real threads,
+            # and in-memory SQLite answers "table is locked" at once instead of waiting.
+            # One file per test run, so two runs on one machine never share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test_liaison_{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,6 +179,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("LIAISON_HSTS_SECONDS", 0 if (DEBUG or DEMO) else 31536000)
 SECURE_SSL_REDIRECT = env_bool("LIAISON_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Flash messages live server-side: a cookie could carry what a message says about a person.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Big enough for a custody list upload, small enough to refuse a runaway body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -188,6 +194,9 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # --- static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("LIAISON_STATIC_ROOT", VAR_DIR / "static"))
+if DEBUG or DEMO or TESTING:
+    # Static files come from the finders here; the folder only has to exist for WhiteNoise.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # `make assets` copies the built NHS.UK frontend here from node_modules; never committed.
 STATICFILES_DIRS = [PROJECT_DIR / "build" / "static"] if (PROJECT_DIR / "build" / "static").exists() else []
 STORAGES = {

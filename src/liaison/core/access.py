@@ -1,7 +1,8 @@
 """The access policy: the one place that decides whether a user may see a person.
 
 A user may see a person when they hold a clinical role in a team that has a legitimate
-relationship with the person (an episode with that team), or while a "break the glass"
+relationship with the person (an episode with that team, or the team recorded the person and no
+episode exists yet), or while a "break the glass"
 grant they made with a reason is in force. Everything else is answered with 404 — "missing"
 and "not yours" look the same — and the attempt is audited.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,6 +57,12 @@ def person_access(user: User, person_id: int) -> Access:
     )
     if related is not None:
         return Access(True, "relationship", related, roles[related])
+    registered = Person.objects.filter(pk=person_id, registered_by_team_id__in=team_ids).values_list(
+        "registered_by_team_id", flat=True
+    )
+    registered_team = registered.first()
+    if registered_team is not None:
+        return Access(True, "relationship", registered_team, roles[registered_team])
     grant = (
         BreakGlass.objects.filter(
             user=user, person_id=person_id, team_id__in=team_ids, expires_at__gt=timezone.now()
@@ -77,7 +84,7 @@ def visible_people(user: User) -> QuerySet[Person]:
     glass = BreakGlass.objects.filter(
         person=OuterRef("pk"), user=user, team_id__in=team_ids, expires_at__gt=timezone.now()
     )
-    return Person.objects.filter(Exists(related) | Exists(glass))
+    return Person.objects.filter(Exists(related) | Exists(glass) | Q(registered_by_team_id__in=team_ids))
 
 
 def deny(user: User, *, object_type: str, object_id: object, person_id: int | None = None) -> Http404:

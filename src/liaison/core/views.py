@@ -1,8 +1,34 @@
+"""Core pages: health check, switching team, breaking the glass, the team's break-glass log.
+
+Also the small helpers every HTML view uses to answer "no access" and "not permitted" the same way.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from liaison.core.access import person_access
+from liaison.core.audit import audit
+from liaison.core.forms import BreakGlassForm, TeamSwitchForm, apply_service_errors
+from liaison.core.models import CLINICAL_ROLES, Membership, User
+from liaison.core.permissions import can
+from liaison.core.presenters import date_time
+from liaison.core.services import break_glass_grant
+from liaison.core.teams import current_membership
+from liaison.people.queries import break_glass_grants_for_team
 
 
 @login_not_required
@@ -15,3 +41,143 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means unhealthy
         return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# --- helpers for every HTML view ------------------------------------------------------------------
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What an HTML view receives behind LoginRequiredMiddleware and HtmxMiddleware."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def render_page(
+    request: AuthenticatedRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    forms: tuple[BaseForm | None, ...] = (),
+    has_problems: bool = False,
+    status: int | None = None,
+) -> HttpResponse:
+    """Render a page; a page showing errors says so in its title ("Error: ...") as NHS.UK asks."""
+    has_errors = has_problems or any(f is not None and f.is_bound and f.errors for f in forms)
+    context = {**context, "page_has_errors": has_errors}
+    return render(request, template, context, status=status)
+
+
+def clinical_membership(request: AuthenticatedRequest) -> Membership | None:
+    """The current team membership when it is a clinical role, else None."""
+    membership = current_membership(request)
+    if membership is None or membership.role not in CLINICAL_ROLES:
+        return None
+    return membership
+
+
+def no_access(request: AuthenticatedRequest) -> HttpResponse:
+    """The friendly answer for commissioners, partners and administrators: no person records here."""
+    return render(request, "core/no_access.html", {}, status=403)
+
+
+def not_permitted(request: AuthenticatedRequest, message: str = "") -> HttpResponse:
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+# --- switching team -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def team_switch(request: AuthenticatedRequest) -> HttpResponse:
+    memberships = list(
+        Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
+    )
+    current = current_membership(request)
+    form = TeamSwitchForm(
+        request.POST or None,
+        memberships=memberships,
+        initial={"team": current.team_id if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session["team_id"] = form.cleaned_data["team"]
+        chosen = next(m for m in memberships if m.team_id == form.cleaned_data["team"])
+        messages.success(request, f"You are now working for {chosen.team.name}.")
+        return redirect("worklist")
+    return render_page(request, "core/team_switch.html", {"form": form}, forms=(form,))
+
+
+# --- break the glass ------------------------------------------------------------------------------
+
+
+def _break_glass(request: AuthenticatedRequest, person_id: int | None) -> HttpResponse:
+    membership = current_membership(request)
+    if membership is None or not can(request.user, "core.break_glass", membership.team_id):
+        return not_permitted(request, "Only practitioners and team leads can break the glass.")
+    form = BreakGlassForm(request.POST or None, fixed_person=person_id is not None)
+    if request.method == "POST" and form.is_valid():
+        wanted = person_id if person_id is not None else form.cleaned_data["person_id"]
+        # Say so, rather than grant, when the team already works with the person.
+        if person_access(request.user, wanted).via == "relationship":
+            messages.info(
+                request, "Your team already works with this person: you did not need to break the glass."
+            )
+            return redirect("person_detail", pk=wanted)
+        try:
+            grant = break_glass_grant(
+                actor=request.user, team=membership.team, person_id=wanted, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"You can see this record until {date_time(grant.expires_at)}. "
+                "Your reason has been recorded.",
+            )
+            return redirect("person_detail", pk=grant.person_id)
+    return render_page(
+        request,
+        "core/break_glass.html",
+        {
+            "form": form,
+            "person_id": person_id,
+            "membership": membership,
+            "minutes": settings.BREAK_GLASS_MINUTES,
+        },
+        forms=(form,),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: AuthenticatedRequest) -> HttpResponse:
+    """Break the glass for a Liaison ID given by phone or on paper (the person is not on any list of ours)."""
+    return _break_glass(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def person_break_glass(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The same, reached from a person's address: the page never says whether the person exists."""
+    return _break_glass(request, pk)
+
+
+@require_http_methods(["GET"])
+def team_break_glass(request: AuthenticatedRequest) -> HttpResponse:
+    """For team leads: every break-glass grant made in the team, newest first."""
+    membership = current_membership(request)
+    if membership is None or not can(request.user, "core.view_audit", membership.team_id):
+        raise Http404("Not found")
+    grants = break_glass_grants_for_team(membership.team_id)
+    page = Paginator(grants, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    audit(
+        actor=request.user,
+        action="break_glass.review",
+        team_id=membership.team_id,
+        role=membership.role,
+        detail={"grant_ids": [g.pk for g in page], "page": page.number},
+    )
+    return render(
+        request,
+        "core/team_break_glass.html",
+        {"page": page, "membership": membership, "now": timezone.now()},
+    )

@@ -118,7 +118,8 @@ def episode_open(
             if age is not None and age < YOUTH_MIN_AGE:
                 errors["date_of_birth"] = "The person would be under 10 on arrival: check the date of birth"
             age_group = age_group_on(person, arrival_day)
-    if errors or site is None:
+    # An unsaved person means arrival_create is only collecting every error at once: never save.
+    if errors or site is None or person.pk is None:
         raise ValidationError(errors)
     now = timezone.now()
     episode = Episode.objects.create(

@@ -60,6 +60,11 @@ class Person(models.Model):
     easy_read = models.BooleanField(default=False)
     veteran = models.BooleanField(null=True)
     care_leaver = models.BooleanField(null=True)
+    # The team that recorded the person. Usually they arrive with an episode; a person recorded on
+    # their own (API POST /people) stays visible to the team that recorded them until one exists.
+    registered_by_team = models.ForeignKey(
+        "core.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

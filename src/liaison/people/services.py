@@ -58,6 +58,10 @@ def clean_person_fields(data: dict[str, Any], *, today: dt.date | None = None) -
             continue
         if isinstance(value, str):
             value = value.strip()
+            if name == "nhs_number":
+                value = normalise_nhs_number(value)
+            elif name == "pnc_id":
+                value = value.upper().replace(" ", "")
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:
                 errors[name] = f"{name.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
@@ -116,7 +120,7 @@ def person_create(*, actor: User, team_id: int | None, role: str = "", **fields:
     }
     if missing:
         raise ValidationError(missing)
-    person = Person.objects.create(**data, **_search_fields(data))
+    person = Person.objects.create(**data, **_search_fields(data), registered_by_team_id=team_id)
     audit(
         actor=actor,
         action="person.create",

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from liaison.people import views
+
+urlpatterns = [
+    path("people/search", views.person_search, name="person_search"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/audit", views.person_audit, name="person_audit"),
+]

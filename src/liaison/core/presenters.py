@@ -1,0 +1,274 @@
+"""Display logic for the HTML pages: labels, tag colours, dates and timelines.
+
+Templates ask these functions how to show a value instead of deciding themselves, so the same
+stage is always the same colour and every date reads the same way across the service.
+Nothing here queries the database: callers pass records with their relations already loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from liaison.core.models import Role
+from liaison.episodes.models import AgeGroup, Stage
+from liaison.people.identifiers import format_nhs_number
+
+
+@dataclass(frozen=True)
+class Tag:
+    label: str
+    colour: str  # an NHS.UK tag modifier: blue, green, red, orange, yellow, grey, purple, aqua-green...
+
+    @property
+    def css_class(self) -> str:
+        return f"nhsuk-tag nhsuk-tag--{self.colour}" if self.colour else "nhsuk-tag"
+
+
+STAGE_COLOURS = {
+    Stage.IDENTIFIED: "blue",
+    Stage.SCREENED: "aqua-green",
+    Stage.ASSESSED: "purple",
+    Stage.SUPPORT: "green",
+    Stage.CLOSED: "grey",
+}
+
+AGE_GROUP_TAGS = {
+    AgeGroup.YOUTH: Tag("Youth", "pink"),
+    AgeGroup.ADULT: Tag("Adult", "white"),
+    AgeGroup.UNKNOWN: Tag("Age not known", "grey"),
+}
+
+AUDIT_ACTION_LABELS = {
+    "person.view": "Viewed the record",
+    "person.create": "Created the record",
+    "person.update": "Changed the person's details",
+    "person.audit.view": "Viewed who looked at the record",
+    "person.search": "Found the person in a search",
+    "episode.view": "Viewed an episode",
+    "episode.create": "Opened an episode",
+    "episode.update": "Changed an episode",
+    "episode.stage": "Moved an episode's stage",
+    "contact.create": "Recorded a contact",
+    "contact.view": "Viewed a contact",
+    "task.create": "Added a task",
+    "task.complete": "Marked a task as done",
+    "task.view": "Viewed a task",
+    "access.denied": "Was refused access",
+    "break_glass.grant": "Broke the glass",
+    "worklist.view": "Saw the person on a worklist",
+}
+
+
+def stage_tag(stage: str) -> Tag:
+    try:
+        label = Stage(stage).label
+    except ValueError:
+        return Tag(stage or "Unknown", "grey")
+    return Tag(label, STAGE_COLOURS.get(Stage(stage), "grey"))
+
+
+def age_group_tag(age_group: str) -> Tag:
+    return AGE_GROUP_TAGS.get(age_group, AGE_GROUP_TAGS[AgeGroup.UNKNOWN])  # type: ignore[call-overload]
+
+
+def contact_outcome_tag(successful: bool) -> Tag:
+    return Tag("Contact made", "green") if successful else Tag("No contact made", "orange")
+
+
+OVERDUE_TAG = Tag("Overdue task", "red")
+BREAK_GLASS_TAG = Tag("Break the glass", "red")
+
+
+def role_label(role: str) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role or "No role"
+
+
+def audit_action_label(action: str) -> str:
+    return AUDIT_ACTION_LABELS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
+
+
+def nhs_number(value: str | None) -> str:
+    """An NHS number as people read it aloud: 943 476 5919."""
+    return format_nhs_number(value) if value else ""
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def long_date(day: dt.date | dt.datetime | None) -> str:
+    """17 May 1990 (NHS style: no leading zero, full month)."""
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        day = _local(day).date()
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(day: dt.date | None) -> str:
+    """Tue 24 Mar — for due dates in tables, where the year is nearly always this one."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b}" + ("" if day.year == timezone.localdate().year else f" {day.year}")
+
+
+def date_time(moment: dt.datetime | None) -> str:
+    """24 March 2026 at 02:30 (24-hour clock, local time)."""
+    if moment is None:
+        return ""
+    local = _local(moment)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def relative_time(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago, in the words a practitioner would say: "40 minutes ago", "yesterday at 23:10"."""
+    if moment is None:
+        return ""
+    now = now or timezone.now()
+    seconds = (now - moment).total_seconds()
+    if seconds < 0:
+        return "in the future"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{_plural(minutes, 'minute')} ago"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{_plural(hours, 'hour')} ago"
+    local, today = _local(moment), _local(now).date()
+    days = (today - local.date()).days
+    if days <= 1:
+        return f"yesterday at {local:%H:%M}"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{_plural(days // 7, 'week')} ago"
+    if days < 730:
+        return f"{_plural(days // 30, 'month')} ago"
+    return f"{_plural(days // 365, 'year')} ago"
+
+
+def due_status(due: dt.date | None, today: dt.date | None = None) -> tuple[str, bool]:
+    """("Overdue by 2 days", True), ("Due today", False) ... The flag says whether it is overdue."""
+    if due is None:
+        return "", False
+    today = today or timezone.localdate()
+    days = (due - today).days
+    if days < 0:
+        return f"Overdue by {_plural(-days, 'day')}", True
+    if days == 0:
+        return "Due today", False
+    if days == 1:
+        return "Due tomorrow", False
+    return f"Due {short_date(due)}", False
+
+
+def age_label(date_of_birth: dt.date | None, today: dt.date | None = None) -> str:
+    if date_of_birth is None:
+        return "Not known"
+    today = today or timezone.localdate()
+    age = (
+        today.year
+        - date_of_birth.year
+        - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    )
+    return f"{long_date(date_of_birth)} ({age} years old)"
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "Not known"
+    return "Yes" if value else "No"
+
+
+def user_name(user: Any) -> str:
+    return str(user) if user is not None else "Not allocated"
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str  # "stage", "contact", "task_added", "task_done"
+    title: str
+    by: str
+    text: str = ""
+    tag: Tag | None = None
+    order: int = 0  # breaks ties so items at the same moment keep a stable, sensible order
+
+
+def episode_timeline(episode: Any) -> list[TimelineItem]:
+    """Every stage change, contact and task of an episode, newest first.
+
+    Expects the episode's statuses (with `by`), contacts (with `by`) and tasks (with owner,
+    done_by and created_by) to have been prefetched; it never queries.
+    """
+    items: list[TimelineItem] = []
+    for status in episode.statuses.all():
+        title = (
+            "Identified"
+            if status.stage == Stage.IDENTIFIED
+            else f"Moved to {Stage(status.stage).label.lower()}"
+        )
+        if status.stage == Stage.CLOSED:
+            title = "Episode closed"
+        # The title names the stage already: no tag, except the grey "Closed" that ends the story.
+        tag = stage_tag(status.stage) if status.stage == Stage.CLOSED else None
+        # At the same minute as a contact or task, a closure is what happened last.
+        order = 9 if status.stage == Stage.CLOSED else 0
+        items.append(TimelineItem(status.at, "stage", title, user_name(status.by), status.note, tag, order))
+    for contact in episode.contacts.all():
+        items.append(
+            TimelineItem(
+                contact.at,
+                "contact",
+                f"{contact.get_channel_display()} contact",
+                user_name(contact.by),
+                contact.note,
+                contact_outcome_tag(contact.successful),
+                1,
+            )
+        )
+    for task in episode.tasks.all():
+        owner = user_name(task.owner) if task.owner_id else "nobody"
+        items.append(
+            TimelineItem(
+                task.created_at,
+                "task_added",
+                f"Task added: {task.title}",
+                user_name(task.created_by),
+                f"Due {long_date(task.due)}, for {owner}",
+                None,
+                2,
+            )
+        )
+        if task.done_at is not None:
+            items.append(
+                TimelineItem(
+                    task.done_at,
+                    "task_done",
+                    f"Task done: {task.title}",
+                    user_name(task.done_by),
+                    "",
+                    Tag("Done", "green"),
+                    3,
+                )
+            )
+    items.sort(key=lambda item: (item.at, item.order), reverse=True)
+    return items
+
+
+def open_tasks(episode: Any) -> list[Any]:
+    """The episode's open tasks, soonest due first, from prefetched tasks."""
+    return sorted((t for t in episode.tasks.all() if t.done_at is None), key=lambda t: (t.due, t.pk))

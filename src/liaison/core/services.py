@@ -1,0 +1,72 @@
+"""Writes owned by core: break-the-glass grants."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from liaison.core.audit import audit
+from liaison.core.errors import NotPermitted
+from liaison.core.models import BreakGlass, Team, User
+from liaison.core.permissions import can, role_in
+from liaison.people.models import Person
+
+BREAK_GLASS_REASON_MIN = 10
+
+
+def break_glass_grant(*, actor: User, team: Team, person_id: int, reason: str) -> BreakGlass:
+    """Open a person's record outside the team's relationship for BREAK_GLASS_MINUTES, with a reason.
+
+    The reason is checked before the person is looked up, so nobody learns whether a Liaison ID
+    exists without first saying (on the record) why they want it. A refused attempt is audited
+    too: it is the pattern a reviewer most needs to see.
+    """
+    if not can(actor, "core.break_glass", team):
+        raise NotPermitted("Your role cannot break the glass for this team")
+    role = role_in(actor, team) or ""
+    reason = " ".join((reason or "").split())
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError(
+            {"reason": f"Reason must be at least {BREAK_GLASS_REASON_MIN} characters: say who asked and why"}
+        )
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        audit(
+            actor=actor,
+            action="break_glass.refused",
+            team_id=team.pk,
+            role=role,
+            object_type="person",
+            object_id=person_id,
+            reason=reason,
+            detail={"why": "no person has this id"},
+        )
+        raise ValidationError(
+            {"person_id": "No person has this Liaison ID. Check the number with whoever gave it to you."}
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        grant = BreakGlass.objects.create(
+            user=actor,
+            team=team,
+            person=person,
+            reason=reason,
+            granted_at=now,
+            expires_at=now + dt.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+        )
+        audit(
+            actor=actor,
+            action="break_glass.grant",
+            person_id=person.pk,
+            team_id=team.pk,
+            role=role,
+            object_type="break_glass",
+            object_id=grant.pk,
+            reason=reason,
+            detail={"expires_at": grant.expires_at.isoformat()},
+        )
+    return grant

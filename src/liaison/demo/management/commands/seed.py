@@ -1,0 +1,110 @@
+"""`liaison seed --people N --seed S [--reset]`: load the deterministic synthetic demo data set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils import timezone
+
+from liaison.demo.services import DemoDataExists, demo_seed
+
+
+def _as_of(raw: str | dt.datetime) -> dt.datetime:
+    try:
+        moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise CommandError(
+            f"--as-of must be an ISO 8601 date and time, like 2026-03-01T09:30, not {raw!r}"
+        ) from exc
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now():
+        raise CommandError("--as-of cannot be in the future: the data set must not hold future events")
+    return moment
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo teams, sites and logins and N synthetic people with three years of episodes. "
+        "The same --people, --seed and --as-of always give the same data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--people", type=int, default=2000, help="how many synthetic people (default 2000)"
+        )
+        parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+        parser.add_argument("--reset", action="store_true", help="delete existing demo data first")
+        parser.add_argument(
+            "--as-of",
+            default=None,
+            help="when the three years of history end (default: now, to the minute); pin it to repeat a run",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="run even though DEBUG, DEMO and TESTING are all off"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        safe = settings.DEBUG or getattr(settings, "DEMO", False) or getattr(settings, "TESTING", False)
+        if not safe and not options["force"]:
+            raise CommandError(
+                "Refusing to seed: this looks like a production configuration (LIAISON_DEBUG, LIAISON_DEMO "
+                "and LIAISON_TESTING are all off). The seed adds synthetic people and demo logins with a "
+                "published password. Set LIAISON_DEMO=1 for a demo database, or add --force if you mean it."
+            )
+        if options["people"] < 1:
+            raise CommandError("--people must be at least 1")
+        if not 0 <= options["seed"] < 2**63:
+            raise CommandError("--seed must be a whole number from 0 to 2**63 - 1")
+        progress = _Progress(self.stderr)
+        try:
+            summary = demo_seed(
+                people=options["people"],
+                seed=options["seed"],
+                now=_as_of(options["as_of"]) if options["as_of"] else None,
+                reset=options["reset"],
+                progress=progress,
+            )
+        except DemoDataExists as exc:
+            raise CommandError(str(exc)) from exc
+        progress.done()
+        if summary.removed:
+            removed = ", ".join(f"{n} {label}" for label, n in summary.removed.items() if n)
+            self.stdout.write(f"Removed the previous demo data: {removed or 'nothing'}.")
+        rows = ", ".join(f"{n} {label}" for label, n in summary.rows.items())
+        stages = ", ".join(f"{n} {stage}" for stage, n in summary.stages.items())
+        as_of = timezone.localtime(summary.as_of).isoformat(timespec="minutes")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {summary.people} synthetic people (seed {summary.seed}, as of {as_of}) "
+                f"in {summary.seconds:.1f}s."
+            )
+        )
+        self.stdout.write(f"  rows: {rows}")
+        self.stdout.write(f"  episodes by stage: {stages}")
+        self.stdout.write("  logins: liaison demo-logins")
+
+
+class _Progress:
+    """One self-overwriting line on a terminal; one line per finished step otherwise."""
+
+    def __init__(self, stream: OutputWrapper) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.shown = False
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if self.tty:
+            self.stream.write(f"\r  {label}: {done}/{total}".ljust(60), ending="")
+            self.shown = True
+        elif done == total:
+            self.stream.write(f"  {label}: {total}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 60 + "\r", ending="")
+            self.stream.flush()

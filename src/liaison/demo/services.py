@@ -1,0 +1,174 @@
+"""Writes for the demo data set: seed it, reset it. One transaction, one audit event per run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel, Q
+from django.utils import timezone
+
+from liaison.core.audit import audit
+from liaison.core.models import Team, User
+from liaison.demo.generator import Generator
+from liaison.demo.models import SyntheticProfile
+from liaison.demo.staff import DEMO_TEAM_CODES, DEMO_USERNAMES, roster_create
+from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
+from liaison.people.models import Alias, Person, PersonContact
+
+# (what is being done, rows done, rows in all) -> None
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+BATCH = 1000
+PURGE_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class DemoDataExists(Exception):
+    """Demo teams, users or synthetic people are already in the database."""
+
+
+@dataclass
+class SeedSummary:
+    people: int
+    seed: int
+    as_of: dt.datetime
+    rows: dict[str, int]
+    stages: dict[str, int]
+    removed: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def demo_data_present() -> bool:
+    return (
+        Team.objects.filter(code__in=DEMO_TEAM_CODES).exists()
+        or User.objects.filter(username__in=DEMO_USERNAMES).exists()
+        or SyntheticProfile.objects.exists()
+    )
+
+
+@transaction.atomic
+def demo_reset() -> dict[str, int]:
+    """Delete the demo data set: synthetic people and everything recorded about them, the demo
+    teams with their sites and memberships, and the demo users. Audit events are never deleted
+    (the table is append-only); the next run's events simply follow them in the chain.
+
+    A person counts as demo data when the generator made them or when they have an episode with a
+    demo team (someone added while trying the demo). Rows that other apps hang off these records are
+    found through the model graph, so new apps need no change here.
+    """
+    people = list(
+        Person.objects.filter(
+            Q(synthetic_profile__isnull=False) | Q(episodes__team__code__in=DEMO_TEAM_CODES)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    teams = list(Team.objects.filter(code__in=DEMO_TEAM_CODES).values_list("pk", flat=True))
+    users = list(User.objects.filter(username__in=DEMO_USERNAMES).values_list("pk", flat=True))
+    removed: Counter[str] = Counter()
+    _purge(Person, people, removed)
+    _purge(Team, teams, removed)
+    _purge(User, users, removed)
+    return dict(sorted(removed.items()))
+
+
+def _purge(model: type[models.Model], pks: Sequence[Any], removed: Counter[str]) -> None:
+    """Delete rows and, first, every row that points at them (nulling SET_NULL links instead)."""
+    # Every reverse relation, hidden ones included (a foreign key with related_name="+" still protects).
+    relations = [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if isinstance(f, ForeignObjectRel) and (f.one_to_many or f.one_to_one)
+    ]
+    for chunk in chunks(pks, PURGE_CHUNK):
+        for rel in relations:
+            related: type[models.Model] = rel.related_model  # type: ignore[assignment]
+            name = rel.field.name
+            linked = related._base_manager.filter(**{f"{name}__in": chunk})
+            if rel.on_delete is models.SET_NULL:
+                linked.update(**{name: None})
+            elif rel.on_delete is not models.DO_NOTHING:
+                children = list(linked.values_list("pk", flat=True))
+                if children:
+                    _purge(related, children, removed)
+        count = model._base_manager.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
+        removed[model._meta.label] += count
+
+
+@transaction.atomic
+def demo_seed(
+    *,
+    people: int,
+    seed: int,
+    now: dt.datetime | None = None,
+    reset: bool = False,
+    progress: Progress | None = None,
+) -> SeedSummary:
+    """Create the demo teams and logins and `people` synthetic people with their episodes.
+
+    Same `people`, `seed` and `now` give identical rows. `now` defaults to the current minute.
+    """
+    started = time.perf_counter()
+    if people < 1:
+        raise ValueError("--people must be at least 1")
+    removed: dict[str, int] = {}
+    if reset:
+        removed = demo_reset()
+    elif demo_data_present():
+        raise DemoDataExists(
+            "Demo data is already in this database. Run with --reset to replace it "
+            "(audit events are kept; they are append-only)."
+        )
+    now = now or timezone.now().replace(second=0, microsecond=0)
+    if timezone.is_naive(now):
+        raise ValueError("the reference time must include a time zone")
+    roster = roster_create()
+    plan = Generator(people=people, seed=seed, now=now, roster=roster, progress=progress).build()
+    records = plan.records
+    batches: list[tuple[str, type[models.Model], Sequence[models.Model]]] = [
+        ("people", Person, plan.people),
+        ("aliases", Alias, plan.aliases),
+        ("person contacts", PersonContact, plan.person_contacts),
+        ("synthetic profiles", SyntheticProfile, plan.profiles),
+        ("episodes", Episode, records.episodes),
+        ("episode statuses", EpisodeStatus, records.statuses),
+        ("contacts", Contact, records.contacts),
+        ("tasks", Task, records.tasks),
+    ]
+    rows: dict[str, int] = {
+        "teams": len(roster.teams),
+        "sites": sum(len(rt.sites) for rt in roster.teams),
+        "users": len(roster.users),
+    }
+    for label, model, objs in batches:
+        for i, batch in enumerate(chunks(objs, BATCH)):
+            model._default_manager.bulk_create(batch)
+            if progress:
+                progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
+        rows[label] = len(objs)
+    stages = dict(sorted(Counter(e.stage for e in records.episodes).items()))
+    audit(
+        actor=None,
+        action="demo.seed",
+        object_type="demo",
+        detail={"people": people, "seed": seed, "as_of": now.isoformat(), "reset": reset, "rows": rows},
+    )
+    return SeedSummary(
+        people=people,
+        seed=seed,
+        as_of=now,
+        rows=rows,
+        stages=stages,
+        removed=removed,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,327 @@
+"""Pages for the team's worklist, a new arrival, and one episode (contacts, tasks and its stage).
+
+Views stay thin: parse with a form, fetch through the access helpers or a scoped query, call one
+service, then redirect or render. Errors from services land beside the fields they name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from liaison.core.access import Access, deny, get_episode_for_user
+from liaison.core.audit import audit
+from liaison.core.errors import NotPermitted, StaleWrite
+from liaison.core.forms import apply_service_errors
+from liaison.core.permissions import can
+from liaison.core.presenters import episode_timeline, open_tasks
+from liaison.core.teams import current_membership
+from liaison.core.views import (
+    AuthenticatedRequest,
+    clinical_membership,
+    no_access,
+    not_permitted,
+    render_page,
+)
+from liaison.episodes.forms import (
+    ArrivalForm,
+    ContactForm,
+    StageForm,
+    TaskDoneForm,
+    TaskForm,
+    WorklistFilterForm,
+)
+from liaison.episodes.models import Episode, Stage
+from liaison.episodes.queries import load_episode_timeline, team_members, team_sites, worklist_for
+from liaison.episodes.services import arrival_create, contact_log, episode_move, task_add, task_complete
+
+EPISODE_CONFLICT = (
+    "Someone else changed this episode after you opened it. Check its current stage below, "
+    "then make your change again if it is still needed. Nothing you entered has been saved."
+)
+TASK_CONFLICT = (
+    "Someone else changed this task after you opened the page. Check the tasks below and try again."
+)
+
+
+# --- worklist -------------------------------------------------------------------------------------
+
+
+@require_GET
+def worklist(request: AuthenticatedRequest) -> HttpResponse:
+    """The current team's open episodes. Filters may be in the address: they are not personal data."""
+    membership = clinical_membership(request)
+    if membership is None:
+        return no_access(request)
+    sites = team_sites(membership.team_id)
+    filters = WorklistFilterForm(request.GET or None, sites=sites)
+    site_id = stage = None
+    if filters.is_bound and filters.is_valid():
+        site_id = filters.cleaned_data["site"]
+        stage = filters.cleaned_data["stage"] or None
+    episodes = worklist_for(user=request.user, team=membership.team_id, site_id=site_id, stage=stage)
+    page = Paginator(episodes, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    audit(
+        actor=request.user,
+        action="worklist.view",
+        team_id=membership.team_id,
+        role=membership.role,
+        detail={
+            "person_ids": [episode.person_id for episode in page],
+            "page": page.number,
+            "site_id": site_id,
+            "stage": stage,
+        },
+    )
+    context = {
+        "membership": membership,
+        "filters": filters,
+        "page": page,
+        "filtered": bool(site_id or stage),
+        "can_create": can(request.user, "episodes.create", membership.team_id),
+    }
+    # htmx asks for just the results; a history restore (Back button) needs the whole page.
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "episodes/worklist.html#results" if partial else "episodes/worklist.html"
+    response = render_page(request, template, context, forms=(filters,))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- new arrival ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def arrival_new(request: AuthenticatedRequest) -> HttpResponse:
+    membership = current_membership(request)
+    if clinical_membership(request) is None or membership is None:
+        return no_access(request)
+    if not can(request.user, "episodes.create", membership.team_id):
+        return not_permitted(request, "Only practitioners and team leads can record a new arrival.")
+    sites = team_sites(membership.team_id)
+    form = ArrivalForm(request.POST or None, sites=sites, members=team_members(membership.team_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = arrival_create(
+                actor=request.user,
+                team=membership.team,
+                person_fields=form.person_fields(),
+                episode_fields=form.episode_fields(),
+            )
+        except NotPermitted:
+            return not_permitted(request)
+        except ValidationError as exc:
+            apply_service_errors(
+                form, exc, aliases={"site_id": "site", "allocated_worker_id": "allocated_worker"}
+            )
+        else:
+            # No names in messages: they travel in a cookie when the session is not used.
+            messages.success(request, "New arrival recorded. The episode is on your team's worklist.")
+            return redirect("person_detail", pk=episode.person_id)
+    return render_page(
+        request, "episodes/arrival_new.html", {"form": form, "membership": membership}, forms=(form,)
+    )
+
+
+# --- one episode ----------------------------------------------------------------------------------
+
+
+def _episode_page(
+    request: AuthenticatedRequest,
+    episode: Episode,
+    access: Access,
+    *,
+    contact_form: ContactForm | None = None,
+    task_form: TaskForm | None = None,
+    stage_form: StageForm | None = None,
+    problems: list[dict[str, str]] | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    load_episode_timeline(episode)
+    user, team_id = request.user, episode.team_id
+    allowed = {
+        "log_contact": can(user, "episodes.log_contact", team_id),
+        "add_task": can(user, "episodes.add_task", team_id),
+        "complete_task": can(user, "episodes.complete_task", team_id),
+        "change_stage": can(user, "episodes.change_stage", team_id) and episode.stage != Stage.CLOSED,
+    }
+    members = team_members(team_id) if allowed["add_task"] else []
+    contact_form = contact_form or ContactForm()
+    task_form = task_form or TaskForm(members=members, actor=user)
+    stage_form = stage_form or StageForm(stage=episode.stage, initial={"version": episode.version})
+    context: dict[str, Any] = {
+        "episode": episode,
+        "person": episode.person,
+        "access": access,
+        "timeline": episode_timeline(episode),
+        "open_tasks": open_tasks(episode),
+        "allowed": allowed,
+        "contact_form": contact_form,
+        "task_form": task_form,
+        "stage_form": stage_form,
+        "problems": problems or [],
+    }
+    return render_page(
+        request,
+        "episodes/episode.html",
+        context,
+        forms=(contact_form, task_form, stage_form),
+        has_problems=bool(problems),
+        status=status,
+    )
+
+
+def _back_to_episode(episode: Episode) -> HttpResponse:
+    return redirect("episode_detail", pk=episode.pk)
+
+
+@require_GET
+def episode_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    return _episode_page(request, episode, access)
+
+
+@require_POST
+def episode_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    if not can(request.user, "episodes.log_contact", episode.team_id):
+        return not_permitted(request, "Your role cannot record contacts for this team's episodes.")
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact_log(
+                actor=request.user,
+                episode=episode,
+                channel=data["channel"],
+                successful=data["successful"],
+                at=data["at"],
+                note=data["note"],
+            )
+        except NotPermitted:
+            return not_permitted(request)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Contact recorded.")
+            return _back_to_episode(episode)
+    return _episode_page(request, episode, access, contact_form=form)
+
+
+@require_POST
+def episode_task(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    if not can(request.user, "episodes.add_task", episode.team_id):
+        return not_permitted(request, "Your role cannot add tasks to this team's episodes.")
+    form = TaskForm(request.POST, members=team_members(episode.team_id), actor=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            task_add(
+                actor=request.user,
+                episode=episode,
+                title=data["title"],
+                due=data["due"],
+                owner_id=data["owner"],
+            )
+        except NotPermitted:
+            return not_permitted(request)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Task added.")
+            return _back_to_episode(episode)
+    return _episode_page(request, episode, access, task_form=form)
+
+
+@require_POST
+def episode_task_done(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    if not can(request.user, "episodes.complete_task", episode.team_id):
+        return not_permitted(request, "Your role cannot complete tasks for this team's episodes.")
+    # Scoped through the episode the access policy returned: a task of another episode is a 404.
+    task = episode.tasks.filter(pk=task_pk).first()
+    if task is None:
+        raise deny(request.user, object_type="task", object_id=task_pk, person_id=episode.person_id)
+    form = TaskDoneForm(request.POST)
+    if not form.is_valid():
+        return _episode_page(
+            request, episode, access, problems=[{"text": TASK_CONFLICT, "href": "#tasks"}], status=409
+        )
+    task.episode = episode
+    try:
+        task_complete(actor=request.user, task=task, version=form.cleaned_data["version"])
+    except NotPermitted:
+        return not_permitted(request)
+    except StaleWrite:
+        return _episode_page(
+            request, episode, access, problems=[{"text": TASK_CONFLICT, "href": "#tasks"}], status=409
+        )
+    except ValidationError as exc:
+        problems = [{"text": message, "href": "#tasks"} for message in exc.messages]
+        return _episode_page(request, episode, access, problems=problems, status=409)
+    messages.success(request, "Task marked as done.")
+    return _back_to_episode(episode)
+
+
+def _stage_conflict(request: AuthenticatedRequest, episode: Episode, access: Access) -> HttpResponse:
+    """Show the episode as it is now, keep what the user entered, and explain why nothing was saved.
+
+    The form carries the current version, so submitting again is a deliberate decision made
+    after seeing the other person's change, never a silent overwrite.
+    """
+    posted = StageForm(request.POST, stage=episode.stage)
+    initial = {
+        name: posted[name].value() for name in ("to_stage", "closure_reason", "justice_outcome", "note")
+    }
+    initial["version"] = episode.version
+    form = StageForm(initial=initial, stage=episode.stage)
+    problems = [{"text": EPISODE_CONFLICT, "href": "#stage"}]
+    return _episode_page(request, episode, access, stage_form=form, problems=problems, status=409)
+
+
+@require_POST
+def episode_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    if not can(request.user, "episodes.change_stage", episode.team_id):
+        return not_permitted(request, "Only practitioners and team leads can move an episode's stage.")
+    # Check the version before anything else: after someone else's move the choices offered
+    # are different, and the conflict is what the user needs to hear about.
+    if request.POST.get("stage-version", "") != str(episode.version):
+        return _stage_conflict(request, episode, access)
+    form = StageForm(request.POST, stage=episode.stage)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            episode_move(
+                actor=request.user,
+                episode=episode,
+                version=data["version"],
+                to_stage=data["to_stage"],
+                note=data["note"],
+                closure_reason=data["closure_reason"],
+                justice_outcome=data["justice_outcome"],
+            )
+        except NotPermitted:
+            return not_permitted(request)
+        except StaleWrite:
+            return _stage_conflict(request, episode, access)
+        except ValidationError as exc:
+            apply_service_errors(form, exc, aliases={"stage": "to_stage"})
+        else:
+            moved_to = (
+                "closed"
+                if data["to_stage"] == Stage.CLOSED
+                else f"moved to {Stage(data['to_stage']).label.lower()}"
+            )
+            messages.success(request, f"Episode {moved_to}.")
+            return _back_to_episode(episode)
+    return _episode_page(request, episode, access, stage_form=form)

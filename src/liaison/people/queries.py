@@ -1,0 +1,91 @@
+"""Reads of people for the pages, always scoped through the access policy (core.access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.query import prefetch_related_objects
+from django.utils import timezone
+
+from liaison.core.access import visible_people
+from liaison.core.models import AuditEvent, BreakGlass, Team, User
+from liaison.episodes.models import Episode
+from liaison.episodes.queries import episode_prefetches
+from liaison.people.identifiers import normalise_nhs_number, normalise_pnc_id
+from liaison.people.models import Alias, Person
+
+SEARCH_LIMIT = 50
+
+
+def search_people(
+    *,
+    user: User,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    nhs_number: str = "",
+    pnc_id: str = "",
+) -> QuerySet[Person]:
+    """People the user may see who match every criterion given.
+
+    Each word of `name` must start the person's first or last name, or a last name they are
+    also known by (case-insensitive, on the indexed lower-case copies).
+    """
+    people = visible_people(user)
+    for word in name.lower().split():
+        alias = Alias.objects.filter(person=OuterRef("pk"), family_name_search__startswith=word)
+        people = people.filter(
+            Q(given_name_search__startswith=word) | Q(family_name_search__startswith=word) | Exists(alias)
+        )
+    if date_of_birth is not None:
+        people = people.filter(date_of_birth=date_of_birth)
+    if nhs_number:
+        people = people.filter(nhs_number=normalise_nhs_number(nhs_number))
+    if pnc_id:
+        people = people.filter(pnc_id=normalise_pnc_id(pnc_id))
+    return people.order_by("family_name_search", "given_name_search", "pk")
+
+
+def load_person_record(person: Person) -> Person:
+    """Load what the person page shows onto a person fetched through core.access.get_person_for_user:
+    aliases, contacts, and every episode (newest first) with its timeline. A fixed number of queries,
+    however many episodes, contacts and tasks there are."""
+    episodes = Episode.objects.select_related("site", "team", "allocated_worker").order_by(
+        "-arrival_at", "-pk"
+    )
+    prefetch_related_objects(
+        [person],
+        "aliases",
+        "contacts",
+        Prefetch("episodes", queryset=episodes.prefetch_related(*episode_prefetches())),
+    )
+    return person
+
+
+def audit_events_for_person(person: Person) -> QuerySet[AuditEvent]:
+    """Everything the audit log holds about one person, newest first (for team leads)."""
+    return AuditEvent.objects.filter(person_id=person.pk).order_by("-at", "-id")
+
+
+def team_names(team_ids: set[int]) -> dict[int, str]:
+    return dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+
+
+def break_glass_grants_for_team(team: Team | int) -> QuerySet[BreakGlass]:
+    """A team's break-glass grants, newest first, for its team lead's review."""
+    team_id = team if isinstance(team, int) else team.pk
+    return BreakGlass.objects.filter(team_id=team_id).select_related("user").order_by("-granted_at", "-pk")
+
+
+def active_break_glass(user: User, person: Person) -> BreakGlass | None:
+    """The user's break-glass grant for this person that is still in force, if any."""
+    return (
+        BreakGlass.objects.filter(user=user, person=person, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def user_names(user_ids: set[int]) -> dict[int, str]:
+    """Display names for the audit page (the event keeps the username even if the user is renamed)."""
+    return {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)}

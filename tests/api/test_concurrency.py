@@ -1,0 +1,103 @@
+"""Real concurrent requests, each on its own thread and database connection.
+
+These run with transaction=True: the threads must see each other's committed rows, as two
+app servers would. They pass on SQLite (IMMEDIATE transactions queue the writers) and on
+PostgreSQL (the second UPDATE waits for the first row lock, then finds the version moved on).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from liaison.core.models import AuditEvent, IdempotencyRecord
+from liaison.people.models import Person
+from tests.api.conftest import patch, person_body, post
+
+
+def _in_memory_sqlite() -> bool:
+    database = settings.DATABASES["default"]
+    name = str((database.get("TEST") or {}).get("NAME") or ":memory:")
+    return database["ENGINE"].endswith("sqlite3") and (name == ":memory:" or "mode=memory" in name)
+
+
+# An in-memory SQLite database shared between threads uses table locks that fail at once
+# ("database table is locked") instead of waiting, so it cannot stand in for two app servers.
+# The settings must give SQLite a file-based test database: DATABASES["default"]["TEST"]["NAME"].
+pytestmark = pytest.mark.skipif(
+    _in_memory_sqlite(),
+    reason="concurrent requests need a file-based SQLite test database (DATABASES TEST NAME) or PostgreSQL",
+)
+
+
+def _together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls at the same moment on separate threads; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection; leave none open
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_with_the_same_version_one_saves_and_the_other_gets_409(
+    practitioner, team_lead, person_a
+):
+    first, second = _logged_in(practitioner), _logged_in(team_lead)
+    path = f"/people/{person_a.pk}"
+    responses = _together(
+        lambda: patch(first, path, {"version": 1, "preferred_name": "Al"}),
+        lambda: patch(second, path, {"version": 1, "preferred_name": "Lex"}),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    winner = next(r for r in responses if r.status_code == 200).json()
+    loser = next(r for r in responses if r.status_code == 409).json()
+    assert loser["current_version"] == 2
+    person_a.refresh_from_db()
+    assert person_a.version == 2
+    assert person_a.preferred_name == winner["preferred_name"]
+    assert AuditEvent.objects.filter(action="person.update").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_post_sent_twice_at_once_creates_one_person(practitioner):
+    one, two = _logged_in(practitioner), _logged_in(practitioner)
+    key = {"Idempotency-Key": "c0ffee00-0000-4000-8000-000000000001"}
+    responses = _together(
+        lambda: post(one, "/people", person_body(), **key),
+        lambda: post(two, "/people", person_body(), **key),
+    )
+    statuses = sorted(r.status_code for r in responses)
+    # The loser either waited and replayed the stored answer, or was told the first is in progress.
+    assert statuses in ([201, 201], [201, 409])
+    assert Person.objects.count() == 1
+    assert IdempotencyRecord.objects.get().status_code == 201
+    if statuses == [201, 201]:
+        assert responses[0].content == responses[1].content
