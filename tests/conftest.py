@@ -93,3 +93,19 @@ def outsider_client(outsider):
 @pytest.fixture
 def commissioner_client(commissioner):
     return _client_for(commissioner)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_postgresql_sessions(django_db_setup, django_db_blocker):
+    """Live-server request threads can leave a PostgreSQL session open after the browser tests;
+    end them so the test database can be dropped cleanly at the close of the run."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
