@@ -10,7 +10,10 @@ from ninja.operation import Operation
 from liaison.api import problems
 from liaison.api.common import AUTH
 from liaison.episodes.api import router as episodes_router
+from liaison.identification.api import router as identification_router
+from liaison.partners.api import router as partners_router
 from liaison.people.api import router as people_router
+from liaison.screening.api import router as screening_router
 
 DESCRIPTION = """\
 Liaison's API for integrations and the browser.
@@ -65,3 +68,6 @@ api = LiaisonAPI(
 problems.install(api)
 api.add_router("", people_router)
 api.add_router("", episodes_router)
+api.add_router("", identification_router)
+api.add_router("", screening_router)
+api.add_router("", partners_router)

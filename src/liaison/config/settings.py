@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "liaison.core",
     "liaison.people",
     "liaison.episodes",
+    "liaison.identification",
+    "liaison.screening",
+    "liaison.partners",
     "liaison.demo",
 ]
 

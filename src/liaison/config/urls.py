@@ -7,5 +7,8 @@ urlpatterns = [
     path("", include("liaison.core.urls")),
     path("", include("liaison.people.urls")),
     path("", include("liaison.episodes.urls")),
+    path("", include("liaison.identification.urls")),
+    path("", include("liaison.screening.urls")),
+    path("", include("liaison.partners.urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]
