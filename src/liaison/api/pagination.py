@@ -1,8 +1,9 @@
 """Cursor (keyset) pagination: stable pages however many rows there are, and however deep.
 
-A cursor is opaque to clients: URL-safe base64 of the list's name and the last item's sort key
-and id. The next page is "rows after that key" in the list's order, which an index answers
-directly, and rows added or removed meanwhile never make a page repeat or skip an item.
+A cursor is opaque to clients: URL-safe base64 of the list's name and the last item's id (never
+its sort key, which may be a name). The next page is "rows after that row's key" in the list's
+order, which an index answers directly, and rows added or removed meanwhile never make a page
+repeat or skip an item.
 Every sort field must be NOT NULL (NULLs do not compare), and the order must end with the id.
 """
 
@@ -10,13 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
 
@@ -36,36 +35,26 @@ class Page(Schema, Generic[Item]):
     )
 
 
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def encode_cursor(kind: str, values: Sequence[Any]) -> str:
-    raw = json.dumps([kind, [_encode_value(v) for v in values]], separators=(",", ":"))
+def encode_cursor(kind: str, last_id: int) -> str:
+    raw = json.dumps([kind, last_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(model: type[Model], kind: str, fields: Sequence[str], cursor: str) -> list[Any]:
+def decode_cursor(kind: str, cursor: str) -> int:
     bad = field_problem("cursor", "This cursor is not valid here: start again from the first page")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        decoded_kind, raw_values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded_kind, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError, binascii.Error):
         raise bad from None
-    if decoded_kind != kind or not isinstance(raw_values, list) or len(raw_values) != len(fields):
+    if (
+        decoded_kind != kind
+        or not isinstance(last_id, int)
+        or isinstance(last_id, bool)
+        or not 0 < last_id < 2**63
+    ):
         raise bad
-    values = []
-    for name, raw in zip(fields, raw_values, strict=True):
-        try:
-            value = model._meta.get_field(name).to_python(raw)  # type: ignore[union-attr]
-        except ValidationError:
-            raise bad from None
-        if value is None:
-            raise bad
-        values.append(value)
-    return values
+    return last_id
 
 
 def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
@@ -88,11 +77,17 @@ def paginate(
         raise ValueError("the order must end with the id, so that every row has a distinct key")
     fields = [term.lstrip("-") for term in order]
     if cursor:
-        values = decode_cursor(queryset.model, kind, fields, cursor)
+        # The cursor holds only the last row's id; its sort key is looked up again here, inside the
+        # same scoped query, so a cursor never carries a name and a row you cannot see anchors nothing.
+        last_id = decode_cursor(kind, cursor)
+        anchor = queryset.filter(pk=last_id).values(*fields).first()
+        if anchor is None:
+            raise field_problem("cursor", "This cursor is not valid here: start again from the first page")
+        values = [anchor[name] for name in fields]
         queryset = queryset.filter(_after(order, values))
     rows = list(queryset.order_by(*order)[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor(kind, [getattr(last, name) for name in fields])
+    return rows, encode_cursor(kind, last.pk)
