@@ -60,6 +60,10 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured("LIAISON_SECRET_KEY must be set outside demo, debug and test runs")
 
+# Keys the audit log's hash chain. Keep it out of the database and stable: changing it makes older
+# events fail `liaison audit-verify`. Defaults to a key derived from the secret key.
+AUDIT_KEY = os.environ.get("LIAISON_AUDIT_KEY", "") or f"derived:{SECRET_KEY}"
+
 ALLOWED_HOSTS = env_list("LIAISON_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from liaison.core.models import AuditChainHead, AuditEvent, User
+from liaison.core.models import AuditChainHead, AuditEvent, AuditEventPerson, User
 
 GENESIS_HASH = "0" * 64
 
@@ -42,8 +44,14 @@ def _canonical(event: AuditEvent) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def _chain_key() -> bytes:
+    # Keyed with a secret that is not in the database: someone who can write to the database but
+    # does not hold the key cannot recompute a chain that verifies after they have changed it.
+    return hashlib.sha256(b"liaison-audit-chain:" + settings.AUDIT_KEY.encode()).digest()
+
+
 def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event).encode()).hexdigest()
+    return hmac.new(_chain_key(), _canonical(event).encode(), hashlib.sha256).hexdigest()
 
 
 def audit(
@@ -57,8 +65,16 @@ def audit(
     object_id: object = "",
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    person_ids: list[int] | None = None,
 ) -> AuditEvent:
-    """Append one event. Runs in its own (nested) transaction holding the chain head lock briefly."""
+    """Append one event. Runs in its own (nested) transaction holding the chain head lock briefly.
+
+    `person_ids` names every person a list, search or page showed, so that "who viewed this record"
+    finds bulk reads too; the ids are covered by the chain hash (in `detail`) and indexed per person.
+    """
+    detail = dict(detail or {})
+    if person_ids:
+        detail["person_ids"] = sorted({int(pid) for pid in person_ids})
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(
@@ -73,11 +89,15 @@ def audit(
             object_type=object_type,
             object_id=str(object_id) if object_id != "" else "",
             reason=reason,
-            detail=detail or {},
+            detail=detail,
             prev_hash=head.last_hash,
         )
         event.hash = event_hash(event)
         event.save(force_insert=True)
+        if person_ids:
+            AuditEventPerson.objects.bulk_create(
+                AuditEventPerson(event_id=event.id, person_id=pid) for pid in detail["person_ids"]
+            )
         head.last_event_id = event.id
         head.last_hash = event.hash
         head.save(update_fields=["last_event_id", "last_hash"])
@@ -90,11 +110,29 @@ class ChainProblem:
     problem: str
 
 
-def verify_chain(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
-    """Yield every break in the chain: an edited row, a removed row, or a removed tail."""
+def chain_head() -> tuple[int, str]:
+    """The newest event's id and hash: record it somewhere else as a checkpoint for later checks."""
+    head = AuditChainHead.objects.filter(id=1).first()
+    return (head.last_event_id, head.last_hash) if head is not None else (0, GENESIS_HASH)
+
+
+def verify_chain(
+    *, chunk_size: int = 5000, checkpoint: tuple[int, str] | None = None
+) -> Iterator[ChainProblem]:
+    """Yield every break in the chain: an edited row, a removed row, or a removed tail.
+
+    A `checkpoint` (id, hash) recorded earlier outside the database must still be in the chain:
+    that catches the one change the chain cannot see by itself, the newest events removed together
+    with the head moved back.
+    """
     expected_prev = GENESIS_HASH
     expected_id = 1
+    checkpoint_seen = False
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if checkpoint is not None and event.id == checkpoint[0]:
+            checkpoint_seen = True
+            if event.hash != checkpoint[1]:
+                yield ChainProblem(event.id, "does not match the checkpoint recorded for it")
         if event.id != expected_id:
             yield ChainProblem(expected_id, f"events {expected_id} to {event.id - 1} are missing")
         if event.prev_hash != expected_prev:
@@ -104,5 +142,10 @@ def verify_chain(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
         expected_prev = event.hash
         expected_id = event.id + 1
     head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_event_id != expected_id - 1 or head.last_hash != expected_prev):
+    if head is None:
+        if expected_id > 1:
+            yield ChainProblem(expected_id - 1, "the chain head is missing (it was deleted)")
+    elif head.last_event_id != expected_id - 1 or head.last_hash != expected_prev:
         yield ChainProblem(head.last_event_id, "the newest events were removed (the chain ends early)")
+    if checkpoint is not None and not checkpoint_seen:
+        yield ChainProblem(checkpoint[0], "the checkpoint event is gone: events up to it were removed")

@@ -156,6 +156,21 @@ class AuditEvent(models.Model):
         ]
 
 
+class AuditEventPerson(models.Model):
+    """Which people an audit event showed: one row per person for lists, searches and pages.
+
+    An index over `AuditEvent.detail["person_ids"]` (which the chain hash covers), so that
+    "who viewed this record" finds bulk reads quickly. Append-only like the events.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id", "event_id"], name="auditperson_person_event")]
+
+
 class AuditChainHead(models.Model):
     """A single row holding the latest hash, locked while an event is appended so the chain stays linear."""
 
