@@ -90,6 +90,10 @@ EXPECTED_MATRIX = {
     "episodes.complete_task": CLINICAL,
     "core.view_audit": {Role.TEAM_LEAD},
     "core.break_glass": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "identification.view_arrivals": CLINICAL,
+    "identification.import_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "identification.review_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "partners.refer": {Role.PARTNER},
 }
 
 
@@ -112,3 +116,15 @@ def test_superuser_flag_opens_nothing(person_a, team_b):
     admin.save()
     assert not person_access(admin, person_a.pk).allowed
     assert not can(admin, "episodes.create", team_b)
+
+
+@pytest.mark.parametrize("pk", ["99999999999999999999", str(2**63), "-1", "0"])
+def test_out_of_range_ids_are_an_audited_404_not_a_crash(practitioner, person_a, pk):
+    with pytest.raises(Http404):
+        get_person_for_user(practitioner, pk)
+    assert AuditEvent.objects.filter(action="access.denied", object_id=pk[:40]).exists()
+
+
+def test_out_of_range_id_in_a_page_address_is_a_404(practitioner_client):
+    assert practitioner_client.get("/people/99999999999999999999/").status_code == 404
+    assert practitioner_client.get("/episodes/99999999999999999999/").status_code == 404

@@ -98,12 +98,23 @@ def deny(user: User, *, object_type: str, object_id: object, person_id: int | No
     return Http404("Not found")
 
 
+MAX_ID = 2**63 - 1  # the largest id either database can hold
+
+
+def _record_id(pk: object) -> int | None:
+    """The id as a number the databases can compare, or None (a denial, never a 500)."""
+    try:
+        value = int(str(pk))
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
 def get_person_for_user(user: User, pk: object, *, action: str = "person.view") -> tuple[Person, Access]:
     """The person and how the user reached them; 404 (audited) for missing and not-yours alike."""
-    try:
-        person_id = int(str(pk))
-    except ValueError:
-        raise deny(user, object_type="person", object_id=str(pk)[:40]) from None
+    person_id = _record_id(pk)
+    if person_id is None:
+        raise deny(user, object_type="person", object_id=str(pk)[:40])
     access = person_access(user, person_id)
     person = Person.objects.filter(pk=person_id).first() if access.allowed else None
     if person is None:
@@ -124,10 +135,9 @@ def get_person_for_user(user: User, pk: object, *, action: str = "person.view") 
 def _get_child_for_user(
     user: User, queryset: QuerySet, pk: object, object_type: str, action: str
 ) -> tuple[Any, Access]:
-    try:
-        obj_id = int(str(pk))
-    except ValueError:
-        raise deny(user, object_type=object_type, object_id=str(pk)[:40]) from None
+    obj_id = _record_id(pk)
+    if obj_id is None:
+        raise deny(user, object_type=object_type, object_id=str(pk)[:40])
     obj = queryset.filter(pk=obj_id).first()
     person_id = obj.person_id if obj is not None and hasattr(obj, "person_id") else None
     if obj is not None and person_id is None:

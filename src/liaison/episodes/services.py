@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from liaison.core.access import person_access
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
-from liaison.core.models import Membership, Site, Team, User
+from liaison.core.models import CLINICAL_ROLES, Membership, Site, Team, User
 from liaison.core.permissions import can, role_in
 from liaison.episodes.models import (
     AgeGroup,
@@ -56,6 +57,15 @@ def age_group_on(person: Person, day: dt.date) -> str:
     return AgeGroup.ADULT if age >= ADULT_AGE else AgeGroup.YOUTH
 
 
+EARLIEST_ARRIVAL = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # older records belong to a data migration
+TASK_DUE_WINDOW = (dt.timedelta(days=366), dt.timedelta(days=5 * 366))  # past, future
+
+
+def _is_clinical_member(user_id: int, team_id: int) -> bool:
+    """Work is allocated only to people who may open the record: not commissioners, partners or admins."""
+    return Membership.objects.filter(user_id=user_id, team_id=team_id, role__in=CLINICAL_ROLES).exists()
+
+
 def _require(actor: User, operation: str, team: Team | int) -> str:
     if not can(actor, operation, team):
         raise NotPermitted(f"Your role cannot do this ({operation}) for this team")
@@ -89,9 +99,14 @@ def episode_open(
     offence_category: str = OffenceCategory.NOT_KNOWN,
     custody_number: str = "",
     allocated_worker_id: int | None = None,
+    operation: str = "episodes.create",
 ) -> Episode:
-    """Open an episode for a person at one of the team's sites, at the identified stage."""
-    role = _require(actor, "episodes.create", team)
+    """Open an episode for a person at one of the team's sites, at the identified stage.
+
+    `operation` is the permission the actor's role needs: a justice partner's referral opens the
+    episode under "partners.refer" (partners.services), everyone else under "episodes.create".
+    """
+    role = _require(actor, operation, team)
     errors: dict[str, str] = {}
     site = Site.objects.filter(pk=site_id, team=team, active=True).first() if site_id else None
     if site is None:
@@ -102,11 +117,20 @@ def episode_open(
     )
     _check_choice(errors, "offence_category", offence_category, OffenceCategory, "Select an offence category")
     _clean_moment(errors, "arrival_at", arrival_at, "Arrival time")
+    if "arrival_at" not in errors and arrival_at is not None and arrival_at < EARLIEST_ARRIVAL:
+        errors["arrival_at"] = "Arrival time must be in 2000 or later"
+    if person.pk is not None and person_access(actor, person.pk).via == "break_glass":
+        # Breaking the glass lets a practitioner read a record, never take it on: an episode would
+        # turn a time-limited, reviewed grant into a permanent relationship.
+        raise NotPermitted(
+            "This record was opened by breaking the glass, which gives read-only access. "
+            "Ask the person's own team, or your team lead, to arrange a transfer."
+        )
     if arrival_at is None:
         errors["arrival_at"] = "Enter the arrival date and time"
     if len(custody_number) > 40:
         errors["custody_number"] = "Custody or case number must be 40 characters or fewer"
-    if allocated_worker_id and not Membership.objects.filter(user_id=allocated_worker_id, team=team).exists():
+    if allocated_worker_id and not _is_clinical_member(allocated_worker_id, team.pk):
         errors["allocated_worker"] = "Allocate the episode to a member of your team"
     age_group: str = AgeGroup.UNKNOWN
     if arrival_at is not None and "arrival_at" not in errors:
@@ -213,6 +237,11 @@ def episode_move(
     _clean_moment(errors, "at", at, "The time of the change")
     if "at" not in errors and at < episode.arrival_at:
         errors["at"] = "The time of the change cannot be before the person arrived"
+    elif "at" not in errors:
+        latest = episode.statuses.order_by("-at").values_list("at", flat=True).first()
+        if latest is not None and at < latest:
+            when = timezone.localtime(latest).strftime("%d %B %Y at %H:%M")
+            errors["at"] = f"The time of the change cannot be before the last change ({when})"
     if len(note) > 500:
         errors["note"] = "Note must be 500 characters or fewer"
     if to_stage == Stage.CLOSED:
@@ -272,7 +301,7 @@ def episode_update(*, actor: User, episode: Episode, version: int, **fields: Any
     if len(fields.get("custody_number") or "") > 40:
         errors["custody_number"] = "Custody or case number must be 40 characters or fewer"
     worker = fields.get("allocated_worker_id")
-    if worker and not Membership.objects.filter(user_id=worker, team_id=episode.team_id).exists():
+    if worker and not _is_clinical_member(worker, episode.team_id):
         errors["allocated_worker"] = "Allocate the episode to a member of the episode's team"
     if errors:
         raise ValidationError(errors)
@@ -343,7 +372,11 @@ def task_add(
         errors["title"] = "Task must be 200 characters or fewer"
     if due is None:
         errors["due"] = "Enter the date the task is due"
-    if owner_id and not Membership.objects.filter(user_id=owner_id, team_id=episode.team_id).exists():
+    elif not (
+        timezone.localdate() - TASK_DUE_WINDOW[0] <= due <= timezone.localdate() + TASK_DUE_WINDOW[1]
+    ):
+        errors["due"] = "Due date must be within a year before today and five years after"
+    if owner_id and not _is_clinical_member(owner_id, episode.team_id):
         errors["owner"] = "Give the task to a member of the episode's team"
     if len(detail) > 5000:
         errors["detail"] = "Detail must be 5,000 characters or fewer"
