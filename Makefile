@@ -41,10 +41,13 @@ test: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	LIAISON_TESTING=1 $(BIN)/mypy
 	LIAISON_TESTING=1 $(BIN)/liaison makemigrations --check --dry-run
 
 clean:
 	rm -rf build var .pytest_cache .mypy_cache
+
+bench: install
+	$(BIN)/python bench/scoring.py

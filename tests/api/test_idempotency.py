@@ -122,9 +122,17 @@ def test_without_a_key_each_post_creates(practitioner_client):
     assert Person.objects.count() == 2
 
 
+# POSTs that change nothing (a search carries its terms in the body to keep them out of addresses).
+READ_ONLY_POSTS = {"/api/v1/people/search", "/api/v1/instruments/{code}/score"}
+
+
 def test_every_post_route_honours_the_key():
     schema = api.get_openapi_schema(path_prefix="/api/v1/")
-    posts = {path: item["post"] for path, item in schema["paths"].items() if "post" in item}
+    posts = {
+        path: item["post"]
+        for path, item in schema["paths"].items()
+        if "post" in item and path not in READ_ONLY_POSTS
+    }
     assert len(posts) >= 7
     for path, operation in posts.items():
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 EXPECTED = {
     "/api/v1/people": {"get", "post"},
+    "/api/v1/people/search": {"post"},
     "/api/v1/people/{person_id}": {"get", "patch"},
+    "/api/v1/people/{person_id}/contacts": {"get", "post"},
+    "/api/v1/people/{person_id}/contacts/{contact_id}": {"delete"},
+    "/api/v1/people/{person_id}/aliases": {"get", "post"},
+    "/api/v1/people/{person_id}/aliases/{alias_id}": {"delete"},
     "/api/v1/episodes": {"get", "post"},
     "/api/v1/arrivals": {"post"},
     "/api/v1/episodes/{episode_id}": {"get", "patch"},
@@ -14,6 +19,18 @@ EXPECTED = {
     "/api/v1/episodes/{episode_id}/tasks": {"get", "post"},
     "/api/v1/tasks/{task_id}": {"get"},
     "/api/v1/tasks/{task_id}/complete": {"post"},
+    "/api/v1/instruments": {"get"},
+    "/api/v1/instruments/{code}": {"get"},
+    "/api/v1/instruments/{code}/score": {"post"},
+    "/api/v1/fhir/Questionnaire/{code}": {"get"},
+    "/api/v1/episodes/{episode_id}/screenings": {"get", "post"},
+    "/api/v1/screenings/{screening_id}": {"get", "patch"},
+    "/api/v1/screenings/{screening_id}/complete": {"post"},
+    "/api/v1/screenings/{screening_id}/fhir": {"get"},
+    "/api/v1/vulnerability-flags": {"get"},
+    "/api/v1/referral-sites": {"get"},
+    "/api/v1/referrals": {"get", "post"},
+    "/api/v1/referrals/{referral_id}": {"get"},
 }
 
 

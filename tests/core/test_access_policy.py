@@ -88,6 +88,7 @@ EXPECTED_MATRIX = {
     "episodes.log_contact": CLINICAL,
     "episodes.add_task": CLINICAL,
     "episodes.complete_task": CLINICAL,
+    "screening.record": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "core.view_audit": {Role.TEAM_LEAD},
     "core.break_glass": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "identification.view_arrivals": CLINICAL,

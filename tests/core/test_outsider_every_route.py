@@ -10,19 +10,41 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from liaison.core.models import AuditEvent
-from liaison.episodes.models import Contact, EpisodeStatus, Task
+from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
+from liaison.identification.models import Arrival, EpisodeFlag
+from liaison.identification.services import arrivals_import
+from liaison.people.models import Alias, ContactRelationship, Person, PersonContact
+from liaison.screening.models import Screening
 
 # Route name -> which fixture's id fills each URL parameter.
 ROUTE_IDS = {
     "person_detail": {"pk": "person"},
     "person_audit": {"pk": "person"},
     "person_break_glass": {"pk": "person"},
+    "person_edit": {"pk": "person"},
+    "person_contact_new": {"pk": "person"},
+    "person_contact_remove": {"pk": "person", "contact_pk": "person_contact"},
+    "person_alias_new": {"pk": "person"},
+    "person_alias_remove": {"pk": "person", "alias_pk": "alias"},
     "episode_detail": {"pk": "episode"},
     "episode_contact": {"pk": "episode"},
     "episode_task": {"pk": "episode"},
     "episode_task_done": {"pk": "episode", "task_pk": "task"},
     "episode_stage": {"pk": "episode"},
+    "screening_new": {"pk": "episode"},
+    "screening_detail": {"pk": "screening"},
+    "screening_answers": {"pk": "screening"},
 }
+ROUTE_IDS.update(
+    {
+        "import_batch": {"pk": "import_batch"},
+        "arrival_detail": {"pk": "arrival"},
+        "arrival_reviewed": {"pk": "arrival"},
+        "arrival_flag": {"pk": "arrival"},
+        "arrival_episode": {"pk": "arrival"},
+        "referral_detail": {"pk": "referral"},
+    }
+)
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
 OPEN_TO_OUTSIDERS = {"person_break_glass"}
 
@@ -43,19 +65,103 @@ def test_every_route_with_a_record_id_is_in_the_table():
 @pytest.fixture
 def records(episode_a, practitioner):
     task = Task.objects.create(episode=episode_a, title="Call GP", due="2026-12-01", created_by=practitioner)
-    return {"person": episode_a.person_id, "episode": episode_a.pk, "task": task.pk}
+    contact = PersonContact.objects.create(
+        person=episode_a.person, relationship=ContactRelationship.NEXT_OF_KIN, name="Kin Person"
+    )
+    alias = Alias.objects.create(person=episode_a.person, family_name="Other", family_name_search="other")
+    arrivals = arrivals_import(
+        actor=practitioner,
+        site=episode_a.site,
+        file_name="list.csv",
+        data=b"arrival_time,given_name,family_name,officer_flags\n01/01/2026 10:00,Alex,Rivers,MH\n",
+    )
+    referral = _partner_referral(episode_a)
+    return {
+        "import_batch": arrivals.batch.pk,
+        "arrival": Arrival.objects.get().pk,
+        "referral": referral.pk,
+        "person": episode_a.person_id,
+        "episode": episode_a.pk,
+        "task": task.pk,
+        "person_contact": contact.pk,
+        "alias": alias.pk,
+        "screening": Screening.objects.create(
+            episode=episode_a,
+            instrument_code="phq-9",
+            instrument_version="1",
+            profile="standard",
+            by=practitioner,
+        ).pk,
+    }
+
+
+def _partner_referral(episode_a):
+    from liaison.core.models import Role
+    from liaison.partners.services import referral_create
+    from tests.factories import member
+
+    return referral_create(
+        actor=member(episode_a.team, Role.PARTNER),
+        team=episode_a.team,
+        site_id=episode_a.site_id,
+        given_name="Alex",
+        family_name="Rivers",
+        reason="Worried",
+        urgency="urgent",
+        source="police",
+    )
+
+
+def _state() -> tuple[object, ...]:
+    """Everything an outsider's request could change on team A's records."""
+    return (
+        Contact.objects.count(),
+        Task.objects.count(),
+        EpisodeStatus.objects.count(),
+        PersonContact.objects.count(),
+        Alias.objects.count(),
+        tuple(Person.objects.order_by("pk").values_list("pk", "version", "given_name")),
+        tuple(Screening.objects.order_by("pk").values_list("pk", "version", "status")),
+        tuple(Arrival.objects.order_by("pk").values_list("pk", "version", "status")),
+        Episode.objects.count(),
+        EpisodeFlag.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("name", sorted(set(ROUTE_IDS) - OPEN_TO_OUTSIDERS))
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_outsider_gets_404_on_every_route_and_is_audited(outsider_client, outsider, records, name, method):
     url = reverse(name, kwargs={k: records[v] for k, v in ROUTE_IDS[name].items()})
-    before = (Contact.objects.count(), Task.objects.count(), EpisodeStatus.objects.count())
-    data = {"version": 1, "channel": "phone", "successful": "yes", "title": "x", "stage": "screened"}
+    before = _state()
+    # Enough for every form to be valid, so a missing access check would show as a change.
+    data = {
+        "version": 1,
+        "channel": "phone",
+        "successful": "yes",
+        "title": "x",
+        "stage": "screened",
+        "given_name": "Changed",
+        "family_name": "Changed",
+        "sex": "0",
+        "ethnicity": "99",
+        "language": "English",
+        "interpreter_needed": "no",
+        "veteran": "not_known",
+        "care_leaver": "not_known",
+        "relationship": "other",
+        "name": "Intruder",
+        "instrument": "phq-9",
+        "item_1": "1",
+        "flag-version": 1,
+        "flag-flags": "adhd",
+        "episode-version": 1,
+        "episode-person": "new",
+        "episode-offence_category": "other",
+    }
     response = getattr(outsider_client, method)(url, data) if method == "post" else outsider_client.get(url)
     assert response.status_code in (404, 405), (url, response.status_code)
     if response.status_code == 404:
         assert AuditEvent.objects.filter(action="access.denied", actor_id=outsider.pk).exists()
-    assert (Contact.objects.count(), Task.objects.count(), EpisodeStatus.objects.count()) == before
+    assert _state() == before
     if response.status_code == 404:
         assert b"Alex" not in response.content and b"Rivers" not in response.content

@@ -54,3 +54,38 @@ def test_anyone_but_the_teams_lead_gets_404_and_is_audited(who, request, person_
     event = AuditEvent.objects.get(action="access.denied")
     assert (event.actor_id, event.person_id, event.object_type) == (user.pk, person_a.pk, "person_audit")
     assert not AuditEvent.objects.filter(action="person.audit.view").exists()
+
+
+def test_who_viewed_lists_worklist_search_and_api_list_reads(lead_client, practitioner_client, person_a):
+    """Bulk reads count as viewing the record: each list that showed the person is on the page."""
+    practitioner_client.get("/")
+    practitioner_client.post("/people/search", {"name": "Rivers"})
+    practitioner_client.get("/api/v1/people")
+    practitioner_client.get("/api/v1/episodes")
+    page = lead_client.get(f"/people/{person_a.pk}/audit").content.decode()
+    assert "Saw the person on a worklist" in page
+    assert "Found the person in a search" in page
+    assert "Listed through the API" in page
+
+
+def test_break_glass_does_not_open_who_viewed_for_another_teams_lead(person_a, team_b):
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from liaison.core.models import BreakGlass, Role
+    from tests.factories import member
+
+    other_lead = member(team_b, Role.TEAM_LEAD)
+    BreakGlass.objects.create(
+        user=other_lead,
+        team=team_b,
+        person=person_a,
+        reason="Checking a safeguarding concern",
+        expires_at=timezone.now() + dt.timedelta(minutes=30),
+    )
+    client = Client()
+    client.force_login(other_lead)
+    assert client.get(f"/people/{person_a.pk}/").status_code == 200
+    assert client.get(f"/people/{person_a.pk}/audit").status_code == 404

@@ -90,7 +90,7 @@ def test_search_is_audited_with_the_results_but_not_the_terms(
     practitioner_client.post("/people/search", {"name": "okaf", "nhs_number": "9434765919"})
     event = AuditEvent.objects.get(action="person.search")
     assert event.actor_id == practitioner.pk and event.team_id == team_a.pk
-    assert event.detail["result_ids"] == [people["sam"].pk]
+    assert event.detail["person_ids"] == [people["sam"].pk]
     assert event.detail["criteria"] == ["name", "nhs_number"]
     stored = json.dumps(event.detail) + event.reason + event.object_id
     assert "okaf" not in stored and "9434765919" not in stored

@@ -19,7 +19,8 @@ DESCRIPTION = """\
 Liaison's API for integrations and the browser.
 
 **Authentication**: a per-user bearer token (`Authorization: Bearer <token>`), or the signed-in
-browser session, which must send the CSRF token (`X-CSRFToken`) on writes.
+browser session, which must send the CSRF token from the page (`X-CSRFToken`) on writes; the
+cookie itself is HttpOnly, so scripts cannot read it.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with an `errors` list naming
 each bad field. A record you may not see answers 404, exactly as a missing one does.

@@ -217,6 +217,8 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO or TESTING
 BREAK_GLASS_MINUTES = env_int("LIAISON_BREAK_GLASS_MINUTES", 60)
 PAGE_SIZE = env_int("LIAISON_PAGE_SIZE", 25)
 IDEMPOTENCY_KEY_HOURS = env_int("LIAISON_IDEMPOTENCY_KEY_HOURS", 24)
+# The largest custody or court list (CSV) accepted for import: a day's list is a few kilobytes.
+ARRIVALS_IMPORT_MAX_BYTES = env_int("LIAISON_ARRIVALS_IMPORT_MAX_BYTES", 1024 * 1024)
 
 LOGGING = {
     "version": 1,

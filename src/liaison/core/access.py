@@ -43,6 +43,12 @@ def clinical_team_ids(user: User) -> list[int]:
     return sorted(team_id for team_id, role in roles_by_team(user).items() if role in CLINICAL_ROLES)
 
 
+def first_clinical_membership(user: User) -> tuple[int, str] | None:
+    """(team id, role) to record on list and search events that span the user's teams."""
+    team_ids = clinical_team_ids(user)
+    return (team_ids[0], roles_by_team(user)[team_ids[0]]) if team_ids else None
+
+
 def person_access(user: User, person_id: int) -> Access:
     """Decide whether `user` may see person `person_id`, and through which team."""
     team_ids = clinical_team_ids(user)

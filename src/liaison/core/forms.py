@@ -164,6 +164,27 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
+YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+
+
+class YesNoNotKnownField(forms.TypedChoiceField):
+    """Yes, no or not known as radios, for a nullable boolean: "not known" is an answer, not a blank."""
+
+    def __init__(self, *, required_message: str, **kwargs: Any) -> None:
+        super().__init__(
+            choices=YES_NO_NOT_KNOWN,
+            coerce=lambda v: {"yes": True, "no": False}.get(v),
+            empty_value=None,
+            widget=forms.RadioSelect,
+            error_messages={"required": required_message, "invalid_choice": required_message},
+            **kwargs,
+        )
+
+    @staticmethod
+    def initial_for(value: bool | None) -> str:
+        return "not_known" if value is None else ("yes" if value else "no")
+
+
 def apply_service_errors(
     form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None
 ) -> None:

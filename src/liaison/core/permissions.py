@@ -19,8 +19,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "episodes.log_contact": CLINICAL_ROLES,
     "episodes.add_task": CLINICAL_ROLES,
     "episodes.complete_task": CLINICAL_ROLES,
+    # Validated screening instruments are given by the clinical practitioners, not support staff.
+    "screening.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "core.view_audit": frozenset({Role.TEAM_LEAD}),
     "core.break_glass": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "identification.view_arrivals": CLINICAL_ROLES,
+    "identification.import_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "identification.review_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    # Justice partners refer people to the team; they never see the team's records.
+    "partners.refer": frozenset({Role.PARTNER}),
 }
 
 

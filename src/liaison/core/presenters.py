@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from liaison.core.models import Role
 from liaison.episodes.models import AgeGroup, Stage
+from liaison.episodes.services import ADULT_AGE
 from liaison.people.identifiers import format_nhs_number
+from liaison.people.models import ContactRelationship
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ AUDIT_ACTION_LABELS = {
     "person.update": "Changed the person's details",
     "person.audit.view": "Viewed who looked at the record",
     "person.search": "Found the person in a search",
+    "person.list": "Listed through the API",
+    "episode.list": "Listed through the API",
     "episode.view": "Viewed an episode",
     "episode.create": "Opened an episode",
     "episode.update": "Changed an episode",
@@ -60,6 +64,12 @@ AUDIT_ACTION_LABELS = {
     "access.denied": "Was refused access",
     "break_glass.grant": "Broke the glass",
     "worklist.view": "Saw the person on a worklist",
+    "person_contact.create": "Added a contact for the person",
+    "person_contact.delete": "Removed a contact for the person",
+    "person_contact.list": "Listed the person's contacts",
+    "alias.create": "Added another name the person is known by",
+    "alias.delete": "Removed another name the person was known by",
+    "alias.list": "Listed the other names the person is known by",
 }
 
 
@@ -191,6 +201,60 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return "Not known"
     return "Yes" if value else "No"
+
+
+# Who can support an under-18 in custody or at court (PACE Code C: a parent, guardian or appropriate adult).
+RESPONSIBLE_ADULTS = frozenset({ContactRelationship.PARENT_GUARDIAN, ContactRelationship.APPROPRIATE_ADULT})
+
+
+def needs_responsible_adult(person: Any, today: dt.date | None = None) -> bool:
+    """True for an under-18 with no parent, guardian or appropriate adult recorded.
+
+    Expects the person's contacts to have been prefetched (people.queries.load_person_record).
+    A person whose date of birth is not known gets no warning: their age cannot be told.
+    """
+    age = person.age_on(today or timezone.localdate())
+    if age is None or age >= ADULT_AGE:
+        return False
+    return not any(contact.relationship in RESPONSIBLE_ADULTS for contact in person.contacts.all())
+
+
+PERSON_FIELD_LABELS = {
+    "given_name": "First name",
+    "family_name": "Last name",
+    "preferred_name": "Preferred name",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "gender_identity": "Gender identity",
+    "ethnicity": "Ethnic category",
+    "nhs_number": "NHS number",
+    "pnc_id": "PNC ID",
+    "local_id": "Local ID",
+    "postcode": "Postcode",
+    "no_fixed_abode": "No fixed abode",
+    "language": "Main language",
+    "interpreter_needed": "Needs an interpreter",
+    "communication_needs": "Communication needs",
+    "easy_read": "Needs easy read",
+    "veteran": "Served in the armed forces",
+    "care_leaver": "Care leaver",
+}
+
+
+def person_field(person: Any, name: str) -> tuple[str, str]:
+    """(label, value as the person page shows it) for one of a person's editable fields."""
+    value = getattr(person, name)
+    if name in {"sex", "ethnicity"}:
+        shown = getattr(person, f"get_{name}_display")()
+    elif name == "date_of_birth":
+        shown = long_date(value) or "Not known"
+    elif name == "nhs_number":
+        shown = nhs_number(value) or "Not known"
+    elif isinstance(value, bool) or value is None:
+        shown = yes_no(value)
+    else:
+        shown = str(value) or "Not recorded"
+    return PERSON_FIELD_LABELS.get(name, name), shown
 
 
 def user_name(user: Any) -> str:

@@ -19,6 +19,7 @@ from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import Problem, field_problem, service_errors
 from liaison.core.access import (
+    first_clinical_membership,
     get_contact_for_user,
     get_episode_for_user,
     get_person_for_user,
@@ -173,15 +174,15 @@ def list_episodes(
     rows, next_cursor = paginate(
         episodes, kind="episodes", order=("-arrival_at", "-id"), cursor=cursor, limit=limit
     )
+    membership = first_clinical_membership(user)
     audit(
         actor=user,
         action="episode.list",
+        team_id=membership[0] if membership else None,
+        role=membership[1] if membership else "",
         object_type="episode",
-        detail={
-            "episode_ids": [e.pk for e in rows],
-            "person_ids": sorted({e.person_id for e in rows}),
-            "filters": filters,
-        },
+        detail={"episode_ids": [e.pk for e in rows], "filters": filters},
+        person_ids=[e.person_id for e in rows],
     )
     return {"items": rows, "next_cursor": next_cursor}
 

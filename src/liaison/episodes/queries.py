@@ -44,7 +44,8 @@ def worklist_for(
     if stage:
         episodes = episodes.filter(stage=stage)
     return (
-        episodes.select_related("person", "site", "allocated_worker")
+        # partner_referral: the partners app's one-to-one, for the urgency and source of a referral.
+        episodes.select_related("person", "site", "allocated_worker", "partner_referral")
         .annotate(
             has_overdue=Exists(open_tasks.filter(due__lt=today)),
             next_task_due=Subquery(next_due, output_field=DateField()),

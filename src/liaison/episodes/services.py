@@ -372,9 +372,7 @@ def task_add(
         errors["title"] = "Task must be 200 characters or fewer"
     if due is None:
         errors["due"] = "Enter the date the task is due"
-    elif not (
-        timezone.localdate() - TASK_DUE_WINDOW[0] <= due <= timezone.localdate() + TASK_DUE_WINDOW[1]
-    ):
+    elif not (timezone.localdate() - TASK_DUE_WINDOW[0] <= due <= timezone.localdate() + TASK_DUE_WINDOW[1]):
         errors["due"] = "Due date must be within a year before today and five years after"
     if owner_id and not _is_clinical_member(owner_id, episode.team_id):
         errors["owner"] = "Give the task to a member of the episode's team"

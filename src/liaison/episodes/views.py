@@ -74,12 +74,8 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
         action="worklist.view",
         team_id=membership.team_id,
         role=membership.role,
-        detail={
-            "person_ids": [episode.person_id for episode in page],
-            "page": page.number,
-            "site_id": site_id,
-            "stage": stage,
-        },
+        detail={"page": page.number, "site_id": site_id, "stage": stage},
+        person_ids=[episode.person_id for episode in page],
     )
     context = {
         "membership": membership,

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from liaison.partners import views
+
+urlpatterns = [
+    path("referrals", views.referral_list, name="referral_list"),
+    path("referrals/new", views.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+]

@@ -8,12 +8,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
-from liaison.core.access import visible_people
-from liaison.core.models import AuditEvent, BreakGlass, Team, User
+from liaison.core.access import MAX_ID, visible_people
+from liaison.core.models import AuditEvent, AuditEventPerson, BreakGlass, Team, User
 from liaison.episodes.models import Episode
 from liaison.episodes.queries import episode_prefetches
 from liaison.people.identifiers import normalise_nhs_number, normalise_pnc_id
-from liaison.people.models import Alias, Person
+from liaison.people.models import Alias, Person, PersonContact
 
 SEARCH_LIMIT = 50
 
@@ -55,16 +55,31 @@ def load_person_record(person: Person) -> Person:
     )
     prefetch_related_objects(
         [person],
-        "aliases",
-        "contacts",
+        # In the order they were recorded, so the list does not reshuffle between visits.
+        Prefetch("aliases", queryset=Alias.objects.order_by("pk")),
+        Prefetch("contacts", queryset=PersonContact.objects.order_by("pk")),
         Prefetch("episodes", queryset=episodes.prefetch_related(*episode_prefetches())),
     )
     return person
 
 
+def contact_of(person: Person, pk: int) -> PersonContact | None:
+    """One of this person's contacts, or None (another person's contact is None too)."""
+    # An id past what the databases hold would raise instead of simply matching nothing.
+    return person.contacts.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+
+
+def alias_of(person: Person, pk: int) -> Alias | None:
+    """One of this person's other names, or None (another person's is None too)."""
+    return person.aliases.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+
+
 def audit_events_for_person(person: Person) -> QuerySet[AuditEvent]:
     """Everything the audit log holds about one person, newest first (for team leads)."""
-    return AuditEvent.objects.filter(person_id=person.pk).order_by("-at", "-id")
+    # Single-record events name the person; lists, searches and worklists index every person they
+    # showed in AuditEventPerson. Both count as viewing the record.
+    shown_in = AuditEventPerson.objects.filter(person_id=person.pk).values("event_id")
+    return AuditEvent.objects.filter(Q(person_id=person.pk) | Q(id__in=shown_in)).order_by("-at", "-id")
 
 
 def team_names(team_ids: set[int]) -> dict[int, str]:

@@ -263,10 +263,30 @@ def pagination(context: template.Context, page: Any, target: str = "") -> dict[s
 NAV_ITEMS = (
     # (url name, text, operation the current team's role needs, url names that highlight it)
     ("worklist", "Worklist", "people.view", {"worklist", "episode_detail"}),
+    (
+        "arrival_review",
+        "Arrivals to review",
+        "identification.view_arrivals",
+        {"arrival_review", "arrival_import", "import_batch", "arrival_detail", "arrival_episode"},
+    ),
     ("arrival_new", "New arrival", "episodes.create", {"arrival_new"}),
-    ("person_search", "Find a person", "people.view", {"person_search", "person_detail", "person_audit"}),
+    (
+        "person_search",
+        "Find a person",
+        "people.view",
+        {
+            "person_search",
+            "person_detail",
+            "person_audit",
+            "person_edit",
+            "person_contact_new",
+            "person_alias_new",
+        },
+    ),
     ("break_glass", "Break the glass", "core.break_glass", {"break_glass", "person_break_glass"}),
     ("team_break_glass", "Break-glass log", "core.view_audit", {"team_break_glass"}),
+    ("referral_new", "Refer someone", "partners.refer", {"referral_new"}),
+    ("referral_list", "Your referrals", "partners.refer", {"referral_list", "referral_detail"}),
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liaison.core.audit import chain_head, verify_chain
+from liaison.core.audit import ChainProblem, chain_head, verify_chain
 from liaison.core.models import AuditEvent
 
 CHECKPOINT = re.compile(r"^(?P<id>\d+):(?P<hash>[0-9a-f]{64})$")
@@ -30,14 +30,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        checkpoints = []
+        checkpoints: list[tuple[int, str] | None] = []
         for raw in options["checkpoint"]:
             match = CHECKPOINT.match(raw.strip().lower())
             if not match:
                 raise CommandError(f"--checkpoint must be ID:HASH as printed by audit-verify, not {raw!r}")
             checkpoints.append((int(match["id"]), match["hash"]))
         total = AuditEvent.objects.count()
-        problems = []
+        problems: list[ChainProblem] = []
         for checkpoint in checkpoints or [None]:
             problems.extend(p for p in verify_chain(checkpoint=checkpoint) if p not in problems)
         if problems:

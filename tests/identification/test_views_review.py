@@ -1,0 +1,314 @@
+"""The review worklist and one arrival: scoped, audited, paginated, bounded; mark reviewed, flag,
+and open an episode with the person found or created."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from liaison.core.models import AuditEvent
+from liaison.episodes.models import Episode, ReferralSource, Stage
+from liaison.identification.models import Arrival, ArrivalStatus, EpisodeFlag, FlagSource
+from liaison.people.models import Person
+from tests.factories import EpisodeFactory, PersonFactory
+from tests.identification.conftest import csv_bytes, run_import, when
+
+LIST = "/arrivals/review"
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<a class="nhsuk-link" href="/arrivals/\d+/">([^<]+)</a>', html)
+
+
+def test_review_list_shows_the_teams_arrivals_newest_first(
+    practitioner_client, practitioner, outsider, imported, site_b
+):
+    run_import(outsider, site_b, csv_bytes(f"{when(0.5)},MB-1,Other,Teamsperson,,,"))
+    html = practitioner_client.get(LIST).content.decode()
+    assert _names(html) == ["Jordan Blake", "Priya Nandra", "Tom Okello"]
+    assert "Teamsperson" not in html
+    assert "3 arrivals" in html
+    assert "Mental health</strong>" in html and "Officer: MH; self harm" in html
+    assert '<strong class="nhsuk-tag nhsuk-tag--pink">Youth</strong>' in html  # Okello, born 2009
+
+
+def test_review_list_view_is_audited_once_per_page_with_ids_only(
+    practitioner_client, practitioner, imported, team_a
+):
+    practitioner_client.get(LIST)
+    event = AuditEvent.objects.get(action="arrival.list")
+    assert event.actor_id == practitioner.pk and event.team_id == team_a.pk
+    assert event.detail["arrival_ids"] == [a.pk for a in imported]
+    assert "Blake" not in str(event.detail)
+
+
+def test_review_list_is_paginated_and_filtered(practitioner_client, imported, settings):
+    settings.PAGE_SIZE = 2
+    first = practitioner_client.get(LIST).content.decode()
+    assert _names(first) == ["Jordan Blake", "Priya Nandra"]
+    assert _names(practitioner_client.get(LIST, {"page": 2}).content.decode()) == ["Tom Okello"]
+    assert AuditEvent.objects.filter(action="arrival.list").count() == 2
+    imported[0].status = ArrivalStatus.NO_CONCERNS
+    imported[0].save()
+    assert _names(practitioner_client.get(LIST, {"status": "no_concerns"}).content.decode()) == [
+        "Jordan Blake"
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_review_list_runs_a_bounded_number_of_queries(
+    practitioner_client, practitioner, site_a, count, django_assert_max_num_queries
+):
+    rows = [f"{when(n + 1)},KF-{n},Load{n},Test,17/05/1990,Theft,MH; drugs" for n in range(count)]
+    run_import(practitioner, site_a, csv_bytes(*rows))
+    with django_assert_max_num_queries(14):
+        response = practitioner_client.get(LIST)
+    assert response.status_code == 200
+    assert len(_names(response.content.decode())) == min(count, 25)
+
+
+def test_mark_reviewed_with_no_concerns_takes_it_off_the_list(practitioner_client, practitioner, imported):
+    blake = imported[0]
+    response = practitioner_client.post(
+        f"/arrivals/{blake.pk}/reviewed", {"version": blake.version, "next": LIST + "?site="}
+    )
+    assert response.status_code == 302 and response["Location"] == LIST + "?site="
+    blake.refresh_from_db()
+    assert blake.status == ArrivalStatus.NO_CONCERNS and blake.reviewed_by == practitioner
+    assert AuditEvent.objects.filter(action="arrival.review", object_id=str(blake.pk)).exists()
+    assert "Jordan Blake" not in practitioner_client.get(LIST).content.decode()
+
+
+def test_a_stale_review_is_refused_and_nothing_changes(practitioner_client, imported):
+    blake = imported[0]
+    response = practitioner_client.post(f"/arrivals/{blake.pk}/reviewed", {"version": blake.version + 5})
+    assert response.status_code == 409
+    assert "Someone else reviewed this arrival" in response.content.decode()
+    blake.refresh_from_db()
+    assert blake.status == ArrivalStatus.TO_REVIEW
+
+
+def test_the_arrival_page_is_audited_and_ticks_the_officers_flags(
+    practitioner_client, practitioner, imported
+):
+    blake = imported[0]
+    html = practitioner_client.get(f"/arrivals/{blake.pk}/").content.decode()
+    assert "Jordan Blake" in html and "KF-1001" in html
+    assert re.search(r'value="mental_health" checked', html)
+    assert re.search(r'value="self_harm_suicide" checked', html)
+    assert not re.search(r'value="autism" checked', html)
+    assert AuditEvent.objects.filter(
+        action="arrival.view", object_id=str(blake.pk), actor_id=practitioner.pk
+    ).exists()
+
+
+def test_flagging_records_the_practitioners_flags(practitioner_client, practitioner, imported):
+    nandra = imported[1]
+    response = practitioner_client.post(
+        f"/arrivals/{nandra.pk}/flags",
+        {"flag-version": nandra.version, "flag-flags": ["autism", "housing"], "flag-note": "Sleeping rough"},
+    )
+    assert response.status_code == 302
+    nandra.refresh_from_db()
+    assert nandra.status == ArrivalStatus.FLAGGED and nandra.review_note == "Sleeping rough"
+    flags = {(f.flag_id, f.source, f.raised_by_id) for f in nandra.flags.all()}
+    assert flags == {
+        ("autism", FlagSource.PRACTITIONER, practitioner.pk),
+        ("housing", FlagSource.PRACTITIONER, practitioner.pk),
+    }
+    event = AuditEvent.objects.get(action="arrival.flag")
+    assert event.detail == {"added": ["autism", "housing"], "removed": []}
+
+
+def test_unticking_an_officers_flag_removes_it(practitioner_client, imported):
+    blake = imported[0]
+    practitioner_client.post(
+        f"/arrivals/{blake.pk}/flags", {"flag-version": blake.version, "flag-flags": ["mental_health"]}
+    )
+    assert list(blake.flags.values_list("flag_id", "source")) == [
+        ("mental_health", FlagSource.CUSTODY_RECORD)
+    ]
+
+
+def test_flag_errors_keep_what_was_entered(practitioner_client, imported):
+    nandra = imported[1]
+    response = practitioner_client.post(
+        f"/arrivals/{nandra.pk}/flags", {"flag-version": nandra.version, "flag-note": "Kept note"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Error: " in html and "Select at least one vulnerability" in html
+    assert "Kept note" in html
+    response = practitioner_client.post(
+        f"/arrivals/{nandra.pk}/flags", {"flag-version": nandra.version, "flag-flags": ["not_a_flag"]}
+    )
+    assert "Select vulnerabilities from the list" in response.content.decode()
+    nandra.refresh_from_db()
+    assert nandra.status == ArrivalStatus.TO_REVIEW and not nandra.flags.exists()
+
+
+def _flag(client, arrival, codes=("mental_health",)):
+    arrival.refresh_from_db()
+    response = client.post(
+        f"/arrivals/{arrival.pk}/flags",
+        {"flag-version": arrival.version, "flag-flags": list(codes), "open_episode": "1"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/arrivals/{arrival.pk}/episode"
+    arrival.refresh_from_db()
+    return arrival
+
+
+def test_convert_with_a_new_person(practitioner_client, practitioner, imported, team_a):
+    nandra = _flag(practitioner_client, imported[1], ["autism", "housing"])
+    page = practitioner_client.get(f"/arrivals/{nandra.pk}/episode").content.decode()
+    assert "Nobody your team knows" in page
+    response = practitioner_client.post(
+        f"/arrivals/{nandra.pk}/episode",
+        {
+            "episode-version": nandra.version,
+            "episode-person": "new",
+            "episode-offence_category": "criminal_damage",
+        },
+    )
+    episode = Episode.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/episodes/{episode.pk}/"
+    person = episode.person
+    assert (person.given_name, person.family_name, str(person.date_of_birth)) == (
+        "Priya",
+        "Nandra",
+        "1985-09-30",
+    )
+    assert person.registered_by_team_id == team_a.pk
+    assert episode.referral_source == ReferralSource.PROACTIVE and episode.stage == Stage.IDENTIFIED
+    assert episode.arrival_at == nandra.arrival_at and episode.custody_number == "KF-1002"
+    assert episode.offence_category == "criminal_damage"
+    assert set(EpisodeFlag.objects.filter(episode=episode).values_list("flag_id", flat=True)) == {
+        "autism",
+        "housing",
+    }
+    nandra.refresh_from_db()
+    assert nandra.status == ArrivalStatus.EPISODE and nandra.episode == episode
+    event = AuditEvent.objects.get(action="arrival.convert")
+    assert event.person_id == person.pk and event.detail["person"] == "created"
+    # The episode page shows the flags copied across.
+    html = practitioner_client.get(f"/episodes/{episode.pk}/").content.decode()
+    assert "Autism</strong>" in html and "Practitioner" in html
+    # It has left the review list and is on the team's worklist.
+    assert "Priya Nandra" not in practitioner_client.get(LIST).content.decode()
+    assert "Priya Nandra" in practitioner_client.get("/").content.decode()
+
+
+def test_convert_with_a_person_the_team_already_knows(
+    practitioner_client, practitioner, imported, site_a, site_b
+):
+    known = EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(given_name="Jordan", family_name="Blake", date_of_birth="1991-04-12"),
+    ).person
+    # The same name and birth date in another team: never offered.
+    EpisodeFactory(
+        site=site_b,
+        person=PersonFactory(given_name="Jordan", family_name="Blake", date_of_birth="1991-04-12"),
+    )
+    blake = _flag(practitioner_client, imported[0], ["mental_health", "self_harm_suicide"])
+    page = practitioner_client.get(f"/arrivals/{blake.pk}/episode").content.decode()
+    assert f'value="{known.pk}"' in page and "Same last name and date of birth" in page
+    assert page.count('name="episode-person"') == 2  # the known person, and "create a new person"
+    assert AuditEvent.objects.get(action="arrival.match").detail == {"person_ids": [known.pk]}
+    response = practitioner_client.post(
+        f"/arrivals/{blake.pk}/episode",
+        {
+            "episode-version": blake.version,
+            "episode-person": str(known.pk),
+            "episode-offence_category": "theft",
+        },
+    )
+    assert response.status_code == 302
+    episode = Episode.objects.get(person=known, custody_number="KF-1001")
+    assert Person.objects.filter(family_name="Blake").count() == 2  # nobody new
+    flags = {(f.flag_id, f.source) for f in EpisodeFlag.objects.filter(episode=episode)}
+    assert flags == {
+        ("mental_health", FlagSource.CUSTODY_RECORD),
+        ("self_harm_suicide", FlagSource.CUSTODY_RECORD),
+    }
+    assert AuditEvent.objects.get(action="arrival.convert").detail["person"] == "found"
+
+
+def test_a_person_from_another_team_cannot_be_posted(practitioner_client, imported, site_b):
+    stranger = EpisodeFactory(site=site_b).person
+    blake = _flag(practitioner_client, imported[0])
+    response = practitioner_client.post(
+        f"/arrivals/{blake.pk}/episode",
+        {
+            "episode-version": blake.version,
+            "episode-person": str(stranger.pk),
+            "episode-offence_category": "theft",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select one of the people offered" in response.content.decode()
+    assert not Episode.objects.filter(person=stranger).exclude(site=site_b).exists()
+    assert Arrival.objects.get(pk=blake.pk).status == ArrivalStatus.FLAGGED
+
+
+def test_an_unflagged_arrival_cannot_become_an_episode(practitioner_client, imported):
+    response = practitioner_client.get(f"/arrivals/{imported[1].pk}/episode")
+    assert response.status_code == 409
+    assert "Flag at least one vulnerability" in response.content.decode()
+
+
+def test_a_converted_arrival_sends_you_to_its_episode(practitioner_client, imported):
+    nandra = _flag(practitioner_client, imported[1])
+    practitioner_client.post(
+        f"/arrivals/{nandra.pk}/episode",
+        {"episode-version": nandra.version, "episode-person": "new", "episode-offence_category": "other"},
+    )
+    episode = Episode.objects.get()
+    assert practitioner_client.get(f"/arrivals/{nandra.pk}/episode")["Location"] == f"/episodes/{episode.pk}/"
+    assert (
+        practitioner_client.post(
+            f"/arrivals/{nandra.pk}/reviewed", {"version": nandra.version + 2}
+        ).status_code
+        == 409
+    )
+    assert Episode.objects.count() == 1
+
+
+def test_service_errors_from_the_episode_land_on_the_page(practitioner_client, practitioner, site_a):
+    run_import(practitioner, site_a, csv_bytes(f"{when(1)},KF-7,Baby,Young,01/01/2020,Theft,"))
+    arrival = _flag(practitioner_client, Arrival.objects.get())
+    response = practitioner_client.post(
+        f"/arrivals/{arrival.pk}/episode",
+        {"episode-version": arrival.version, "episode-person": "new", "episode-offence_category": "theft"},
+    )
+    assert "would be under 10 on arrival" in response.content.decode()
+    assert not Episode.objects.exists() and not Person.objects.exists()
+    assert Arrival.objects.get().status == ArrivalStatus.FLAGGED
+
+
+def test_outsider_gets_404_and_is_audited_on_every_arrival_route(outsider_client, outsider, imported):
+    blake = imported[0]
+    batch_id = blake.batch_id
+    for method, url in [
+        ("get", f"/arrivals/{blake.pk}/"),
+        ("post", f"/arrivals/{blake.pk}/reviewed"),
+        ("post", f"/arrivals/{blake.pk}/flags"),
+        ("get", f"/arrivals/{blake.pk}/episode"),
+        ("post", f"/arrivals/{blake.pk}/episode"),
+        ("get", f"/arrivals/imports/{batch_id}/"),
+    ]:
+        response = getattr(outsider_client, method)(
+            url, {"version": 1, "flag-version": 1, "flag-flags": ["adhd"]}
+        )
+        assert response.status_code == 404, url
+        assert "Blake" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=outsider.pk).count() == 6
+    blake.refresh_from_db()
+    assert blake.status == ArrivalStatus.TO_REVIEW and blake.version == 1
+    assert "Blake" not in outsider_client.get(LIST).content.decode()
+
+
+def test_commissioner_gets_404_on_an_arrival(commissioner_client, commissioner, imported):
+    assert commissioner_client.get(f"/arrivals/{imported[0].pk}/").status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=commissioner.pk).exists()
