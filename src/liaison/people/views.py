@@ -7,8 +7,10 @@ service, then redirect or render. Errors from services land beside the fields th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -247,15 +249,23 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _edit_page(request, person, access, form)
 
 
-@require_http_methods(["GET", "POST"])
-def person_contact_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _add_to_person(
+    request: AuthenticatedRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    service: Callable[..., object],
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """One page for adding something small to a person's record (a contact, another name)."""
     person, access = get_person_for_user(request.user, pk)
     if refusal := editing_refusal(request.user, access):
         return not_permitted(request, refusal)
-    form = PersonContactForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person_contact_add(
+            service(
                 actor=request.user,
                 person=person,
                 team_id=access.team_id,
@@ -267,10 +277,22 @@ def person_contact_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Contact added.")
+            messages.success(request, done)
             return _back_to_person(person)
     context = {"person": person, "access": access, "form": form}
-    return render_page(request, "people/person_contact_new.html", context, forms=(form,))
+    return render_page(request, template, context, forms=(form,))
+
+
+@require_http_methods(["GET", "POST"])
+def person_contact_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _add_to_person(
+        request,
+        pk,
+        form_class=PersonContactForm,
+        service=person_contact_add,
+        done="Contact added.",
+        template="people/person_contact_new.html",
+    )
 
 
 @require_POST
@@ -292,28 +314,14 @@ def person_contact_delete(request: AuthenticatedRequest, pk: int, contact_pk: in
 
 @require_http_methods(["GET", "POST"])
 def person_alias_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    person, access = get_person_for_user(request.user, pk)
-    if refusal := editing_refusal(request.user, access):
-        return not_permitted(request, refusal)
-    form = AliasForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alias_add(
-                actor=request.user,
-                person=person,
-                team_id=access.team_id,
-                role=access.role,
-                **form.cleaned_data,
-            )
-        except NotPermitted as exc:
-            return not_permitted(request, str(exc) or NOT_AN_EDITOR)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Other name added.")
-            return _back_to_person(person)
-    context = {"person": person, "access": access, "form": form}
-    return render_page(request, "people/person_alias_new.html", context, forms=(form,))
+    return _add_to_person(
+        request,
+        pk,
+        form_class=AliasForm,
+        service=alias_add,
+        done="Other name added.",
+        template="people/person_alias_new.html",
+    )
 
 
 @require_POST
