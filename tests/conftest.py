@@ -121,3 +121,21 @@ def _allow_audit_truncate(sender, connection, **kwargs):
 
 
 connection_created.connect(_allow_audit_truncate)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, threads) empty every table when they finish, including the
+    code lists that data migrations load. Put them back for whichever test comes next."""
+    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from liaison.identification.models import VulnerabilityFlag
+
+    request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
+    if not VulnerabilityFlag.objects.exists():
+        loader = importlib.import_module("liaison.identification.migrations.0002_load_vulnerability_flags")
+        loader.load_flags(apps, None)

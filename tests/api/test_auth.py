@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -125,6 +126,6 @@ def test_session_writes_need_the_csrf_token(practitioner):
     # Reads are safe without it; with the cookie's value echoed in the header, writes work.
     assert get(browser, "/people").status_code == 200
     secret = "k7Qz3RmX9pLw2VnB8cTy4HsJ6dFg1AeU"  # a CSRF secret is 32 letters and digits
-    browser.cookies["csrftoken"] = secret
+    browser.cookies[settings.CSRF_COOKIE_NAME] = secret
     response = post(browser, "/people", person_body(), **{"X-CSRFToken": secret})
     assert response.status_code == 201, response.content

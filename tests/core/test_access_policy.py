@@ -91,6 +91,7 @@ EXPECTED_MATRIX = {
     "screening.record": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "core.view_audit": {Role.TEAM_LEAD},
     "core.break_glass": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "core.manage_accounts": {Role.TEAM_LEAD, Role.ADMIN},
     "identification.view_arrivals": CLINICAL,
     "identification.import_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "identification.review_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},

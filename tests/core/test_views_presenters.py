@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -91,3 +93,57 @@ def test_timeline_puts_everything_newest_first_with_closure_on_top(episode_a, pr
         ("task_added", "Task added: Ring back"),
         ("stage", "Identified"),
     ]
+
+
+# --- audit labels -----------------------------------------------------------------------------------
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
+# `action="arrival.flag"` in an audit(...) call, or `action: str = "person.view"` as a helper's default.
+# A dot is required, so argparse's action="store_true" and HTML forms' action="{% url ... %}" are not.
+ACTION_LITERAL = re.compile(r'\baction(?:\s*:\s*str)?\s*=\s*"([a-z_]+(?:\.[a-z_]+)+)"')
+
+
+def audit_actions_in_source() -> dict[str, str]:
+    """Every audit action written in the code, and the first file that uses it."""
+    found: dict[str, str] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        for action in ACTION_LITERAL.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(action, str(path.relative_to(SRC)))
+    return found
+
+
+def test_the_scan_finds_the_audit_actions_of_every_app():
+    actions = audit_actions_in_source()
+    # A broken pattern would find nothing and pass the test below vacuously.
+    for expected in (
+        "person.view",
+        "arrivals.import",
+        "arrival.convert",
+        "referral.create",
+        "screening.complete",
+    ):
+        assert expected in actions
+    assert len(actions) >= 40
+
+
+def test_every_audit_action_in_the_code_has_a_friendly_label():
+    missing = {
+        a: where for a, where in audit_actions_in_source().items() if a not in presenters.AUDIT_ACTION_LABELS
+    }
+    assert not missing, f"Add a label to core.presenters.AUDIT_ACTION_LABELS for: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("action", "label"),
+    [
+        ("screening.complete", "Completed a screening"),
+        ("arrival.convert", "Opened an episode from a custody or court list"),
+        ("referral.create", "Referred the person to the team"),
+        ("some.new_thing", "Some: new thing"),  # an unknown action still reads as words
+    ],
+)
+def test_audit_action_labels_read_as_sentences(action, label):
+    assert presenters.audit_action_label(action) == label
+    assert all(
+        label[0].isupper() and not label.endswith(".") for label in presenters.AUDIT_ACTION_LABELS.values()
+    )

@@ -16,12 +16,14 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from liaison.core.models import Membership, Role, Team, User
+from liaison.core.models import AuditEvent, Membership, Role, SiteKind, Team, User
 from liaison.demo.generator import TARGETS
 from liaison.demo.models import CONDITION_FIELDS, SyntheticProfile
 from liaison.demo.services import demo_seed
 from liaison.demo.staff import DEMO_PASSWORD, TEAMS
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
+from liaison.identification.models import Arrival, ArrivalStatus, FlagSource, ImportBatch
+from liaison.identification.queries import candidate_people, review_worklist
 from liaison.people.identifiers import nhs_number_problem, pnc_id_problem
 from liaison.people.models import Alias, ContactRelationship, Person, PersonContact
 
@@ -199,6 +201,44 @@ def test_contacts_and_tasks_look_like_casework(seeded, db):
     assert Task.objects.exclude(done_at=None).exists()
     assert not Task.objects.filter(done_at=None, episode__stage=Stage.CLOSED).exists()
     assert not Task.objects.filter(done_at__gt=now).exists()
+
+
+# --- today's custody list --------------------------------------------------------------------------
+
+
+def test_the_demo_practitioner_has_todays_custody_list_to_review(seeded, db, client):
+    practitioner = User.objects.get(username="practitioner")
+    home = Team.objects.get(code=TEAMS[0].code)
+    suites = set(home.sites.filter(kind=SiteKind.POLICE_CUSTODY).values_list("pk", flat=True))
+    now = timezone.now()
+    arrivals = list(Arrival.objects.select_related("batch").prefetch_related("flags"))
+    assert 15 <= len(arrivals) <= 25
+    # Every arrival is at the home team's custody suite(s), in the last 12 hours, loaded through the
+    # import service (one batch, its counts and audit event) with nothing rejected.
+    assert {a.site_id for a in arrivals} <= suites and {a.team_id for a in arrivals} == {home.pk}
+    assert all(now - dt.timedelta(hours=12, minutes=1) <= a.arrival_at <= now for a in arrivals)
+    batch = ImportBatch.objects.get()
+    assert batch.rows_created == len(arrivals) and batch.rows_rejected == 0 and not batch.problems
+    assert AuditEvent.objects.filter(action="arrivals.import", object_id=str(batch.pk)).exists()
+    # Some came with the custody officer's markers, matched to the code list.
+    assert sum(bool(a.officer_flags) for a in arrivals) >= 5
+    assert any(f.source == FlagSource.CUSTODY_RECORD for a in arrivals for f in a.flags.all())
+    # A few were already reviewed overnight, through the review services.
+    statuses = Counter(a.status for a in arrivals)
+    assert statuses[ArrivalStatus.NO_CONCERNS] >= 1 and statuses[ArrivalStatus.FLAGGED] >= 1
+    assert AuditEvent.objects.filter(action="arrival.review").count() == statuses[ArrivalStatus.NO_CONCERNS]
+    assert all(a.reviewed_by is not None for a in arrivals if a.status != ArrivalStatus.TO_REVIEW)
+    # Most are still to do: the worklist the practitioner sees is not empty.
+    outstanding = list(review_worklist(user=practitioner, team=home))
+    assert len(outstanding) >= 10
+    assert statuses[ArrivalStatus.TO_REVIEW] >= 10
+    # Some of them the team has seen before: opening an episode offers the existing record.
+    assert sum(bool(candidate_people(practitioner, a)) for a in outstanding) >= 1
+    client.force_login(practitioner)
+    page = client.get("/arrivals/review").content.decode()
+    assert f"{len(outstanding)} arrivals</strong> needing review or an episode" in page
+    # The outsider, in another team, sees none of it.
+    assert not list(review_worklist(user=User.objects.get(username="outsider"), team=home))
 
 
 # --- staff and logins ------------------------------------------------------------------------------

@@ -13,12 +13,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from liaison.core.audit import verify_chain
-from liaison.core.models import AuditEvent, Team
+from liaison.core.models import AuditEvent, Role, Team, User
 from liaison.demo.models import CONDITION_FIELDS, SyntheticProfile
-from liaison.demo.services import DemoDataExists, demo_seed
+from liaison.demo.services import DemoDataExists, demo_reset, demo_seed
 from liaison.demo.staff import TEAMS
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
+from liaison.identification.models import Arrival, ArrivalFlag, ArrivalStatus, EpisodeFlag, ImportBatch
+from liaison.identification.services import arrival_convert, arrivals_import
 from liaison.people.models import Alias, Person, PersonContact
+from tests.factories import SiteFactory, TeamFactory, member
 
 STAGE_FIELDS = ["arrival_at", "identified_at", "screened_at", "assessed_at", "support_at", "closed_at"]
 
@@ -57,6 +60,15 @@ def digest() -> str:
         ),
         Task.objects.order_by(*episode_key, "created_at", "title").values_list(
             *episode_key, "title", "due", "created_at", "done_at", "owner__username", "created_by__username"
+        ),
+        # Today's custody list (imported and reviewed at run time: those times are left out).
+        Arrival.objects.order_by("site__name", "custody_number").values_list(
+            "site__name", "custody_number", "arrival_at", "given_name", "family_name", "date_of_birth",
+            "nhs_number", "pnc_id", "alleged_offence", "officer_flags", "status", "reviewed_by__username",
+            "review_note", "batch__file_name", "batch__imported_by__username",
+        ),
+        ArrivalFlag.objects.order_by("arrival__custody_number", "flag_id").values_list(
+            "arrival__custody_number", "flag_id", "source", "raised_by__username", "note"
         ),
     ]  # fmt: skip
     rows = [[list(row) for row in table] for table in tables]
@@ -109,17 +121,22 @@ def test_a_second_run_without_reset_is_refused_and_changes_nothing(db):
 
 
 def test_reset_replaces_the_data_and_keeps_the_audit_chain(db):
-    before = AuditEvent.objects.count()
+    before_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     demo_seed(people=40, seed=1)
     demo_seed(people=25, seed=2, reset=True)
     assert Person.objects.count() == 25
     assert SyntheticProfile.objects.count() == 25
     assert Team.objects.filter(code__in=[t.code for t in TEAMS]).count() == len(TEAMS)
-    # One audit event per run, none deleted, and the chain still verifies.
+    # One demo.seed event per run for the generated rows; today's custody list is audited as any
+    # import and review is (one import, one event per review). None deleted; the chain verifies.
     seeds = AuditEvent.objects.filter(action="demo.seed").order_by("id")
-    assert AuditEvent.objects.count() == before + 2
     assert [e.detail["seed"] for e in seeds] == [1, 2]
     assert seeds.last().detail["reset"] is True
+    new_events = AuditEvent.objects.filter(id__gt=before_id)
+    assert new_events.filter(action="arrivals.import").count() == 2
+    assert set(new_events.values_list("action", flat=True)) == {
+        "demo.seed", "arrivals.import", "arrival.review", "arrival.flag"
+    }  # fmt: skip
     assert list(verify_chain()) == []
 
 
@@ -141,6 +158,39 @@ def test_reset_also_removes_people_added_to_demo_teams_by_hand(db):
     demo_seed(people=10, seed=3, reset=True)
     assert not Person.objects.filter(pk=extra.pk).exists()
     assert Person.objects.count() == 10
+
+
+def test_reset_finds_and_removes_the_custody_list_and_what_was_done_with_it(db):
+    demo_seed(people=60, seed=4)
+    arrivals, flags = Arrival.objects.count(), ArrivalFlag.objects.count()
+    assert arrivals >= 15 and flags > 0 and ImportBatch.objects.count() == 1
+    # Someone trying the demo opens an episode from a flagged arrival (a new person, episode flags).
+    flagged = Arrival.objects.filter(status=ArrivalStatus.FLAGGED).select_related("site").first()
+    lead = User.objects.get(username="lead")
+    episode = arrival_convert(actor=lead, arrival=flagged, version=flagged.version, person=None)
+    assert EpisodeFlag.objects.filter(episode=episode).exists()
+    # Another (real) team's list is not demo data and stays.
+    other = TeamFactory(code="not-demo")
+    other_site = SiteFactory(team=other)
+    arrivals_import(
+        actor=member(other, Role.PRACTITIONER),
+        site=other_site,
+        file_name="list.csv",
+        data=b"arrival_time,given_name,family_name\n01/01/2026 10:00,Kept,Person\n",
+    )
+
+    removed = demo_reset()
+    assert removed["identification.Arrival"] == arrivals
+    assert removed["identification.ArrivalFlag"] == flags
+    assert removed["identification.ImportBatch"] == 1
+    assert removed["identification.EpisodeFlag"] >= 1
+    assert list(Arrival.objects.values_list("family_name", flat=True)) == ["Person"]
+    assert ImportBatch.objects.get().site == other_site
+    assert not EpisodeFlag.objects.exists()
+    assert not Person.objects.filter(pk=episode.person_id).exists()
+    # And a fresh seed loads the list again (no duplicates refused: the old rows are gone).
+    demo_seed(people=60, seed=4)
+    assert Arrival.objects.filter(team__code=TEAMS[0].code).count() == arrivals
 
 
 @override_settings(DEBUG=False, DEMO=False, TESTING=False)

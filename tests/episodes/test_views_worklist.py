@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from liaison.core.models import AuditEvent, Role
-from liaison.episodes.models import Stage, Task
-from liaison.episodes.queries import worklist_for
+from liaison.episodes.models import Episode, Stage, Task
+from liaison.episodes.queries import URGENT_REFERRAL, worklist_for
+from liaison.partners.models import Urgency
+from liaison.partners.services import referral_create
 from tests.factories import EpisodeFactory, PersonFactory, SiteFactory, member
 
 
@@ -33,6 +35,24 @@ def _task(episode, *, due, done=False, title="Follow up"):
         created_by=by,
         done_at=timezone.now() if done else None,
     )
+
+
+def _referral(site, given, family, *, hours_ago, urgency, partner=None):
+    """A justice partner's referral (through the partners service), its episode moved back in time."""
+    partner = partner or member(site.team, Role.PARTNER)
+    referral = referral_create(
+        actor=partner,
+        team=site.team,
+        site_id=site.pk,
+        given_name=given,
+        family_name=family,
+        reason="Worried about them after charge.",
+        urgency=urgency,
+        source="police",
+    )
+    arrival = timezone.now() - dt.timedelta(hours=hours_ago)
+    Episode.objects.filter(pk=referral.episode_id).update(arrival_at=arrival, identified_at=arrival)
+    return referral
 
 
 def _names_in_order(html: str) -> list[str]:
@@ -69,6 +89,51 @@ def test_episodes_with_overdue_tasks_come_first_and_are_flagged(practitioner_cli
     assert html.count("Overdue task</strong>") == 1
     assert "Phone the GP" in html and "Overdue by 2 days" in html
     assert "Check housing" in html and "Due tomorrow" in html
+
+
+def test_urgent_referrals_come_next_after_overdue_work_then_newest_arrivals(
+    practitioner_client, practitioner, site_a
+):
+    today = timezone.localdate()
+    partner = member(site_a.team, Role.PARTNER)
+    fresh = _episode(site_a, "Fresh", "Arrival", hours_ago=1)
+    late = _episode(site_a, "Late", "Followup", hours_ago=60)
+    _task(late, due=today - dt.timedelta(days=1), title="Phone the GP")
+    _referral(site_a, "Urgent", "Referral", hours_ago=30, urgency=Urgency.URGENT, partner=partner)
+    _referral(site_a, "Older", "Urgentone", hours_ago=50, urgency=Urgency.URGENT, partner=partner)
+    _referral(site_a, "Soon", "Referral", hours_ago=20, urgency=Urgency.SOON, partner=partner)
+    _referral(site_a, "Routine", "Referral", hours_ago=2, urgency=Urgency.ROUTINE, partner=partner)
+    _episode(site_a, "Older", "Arrival", hours_ago=10)
+    # An urgent referral that also has overdue work tops the overdue group.
+    overdue_urgent = _referral(
+        site_a, "Overdue", "Urgent", hours_ago=70, urgency=Urgency.URGENT, partner=partner
+    )
+    _task(Episode.objects.get(pk=overdue_urgent.episode_id), due=today - dt.timedelta(days=3))
+    expected = [
+        "Overdue Urgent",
+        "Late Followup",
+        "Urgent Referral",
+        "Older Urgentone",
+        "Fresh Arrival",
+        "Routine Referral",
+        "Older Arrival",
+        "Soon Referral",
+    ]
+    html = practitioner_client.get("/").content.decode()
+    assert _names_in_order(html) == expected
+    rows = list(worklist_for(user=practitioner, team=site_a.team))
+    assert [f"{e.person.given_name} {e.person.family_name}" for e in rows] == expected
+    assert [e.urgent_referral for e in rows] == [True, False, True, True, False, False, False, False]
+    assert fresh.pk == rows[4].pk
+    # The order holds under filters too, and a closed urgent referral is not on the list at all.
+    Episode.objects.filter(person__family_name="Urgentone").update(stage=Stage.CLOSED)
+    identified = practitioner_client.get("/", {"stage": "identified"}).content.decode()
+    assert _names_in_order(identified)[:3] == ["Overdue Urgent", "Late Followup", "Urgent Referral"]
+    assert "Urgentone" not in identified
+
+
+def test_the_urgent_value_matches_the_partners_code_list():
+    assert Urgency.URGENT.value == URGENT_REFERRAL
 
 
 def test_worklist_filters_by_site_and_stage_in_the_address(practitioner_client, site_a, team_a):
@@ -145,9 +210,13 @@ def test_worklist_runs_a_bounded_number_of_queries(
     practitioner_client, practitioner, site_a, count, django_assert_max_num_queries
 ):
     today = timezone.localdate()
+    partner = member(site_a.team, Role.PARTNER)
     for n in range(count):
         episode = _episode(site_a, f"Load{n}", "Test", hours_ago=n + 1, allocated_worker=practitioner)
         _task(episode, due=today + dt.timedelta(days=n % 3 - 1))
+        # Referrals on the list too (their urgency orders the rows and shows as a tag).
+        urgency = Urgency.URGENT if n % 2 else Urgency.SOON
+        _referral(site_a, f"Referred{n}", "Test", hours_ago=n + 2, urgency=urgency, partner=partner)
     with django_assert_max_num_queries(16):
         response = practitioner_client.get("/")
     assert response.status_code == 200

@@ -175,8 +175,8 @@ def test_dedupe_key_uses_custody_number_and_time_or_a_content_hash():
 def test_officer_flags_match_whole_entries_on_the_code_list():
     terms = {"mental_health": ["mh"], "self_harm_suicide": ["self harm", "sh"], "substance_use": ["drugs"]}
     assert match_officer_flags("MH; Self  harm / drugs + smells of cannabis", terms) == {
-        "mental_health": "mh",
-        "self_harm_suicide": "self harm",
+        "mental_health": "MH",
+        "self_harm_suicide": "Self harm",
         "substance_use": "drugs",
     }
     assert match_officer_flags("shoplifting", terms) == {}

@@ -46,7 +46,7 @@ def test_officers_flags_on_the_code_list_become_custody_record_flags(practitione
         ("Okello", "young_person", FlagSource.CUSTODY_RECORD),
         ("Okello", "substance_use", FlagSource.CUSTODY_RECORD),
     }
-    assert ArrivalFlag.objects.filter(note="Officer's flags: mh").exists()
+    assert ArrivalFlag.objects.filter(note="Officer's flags: MH").exists()  # the officer's words
     # Flags from the record do not review the arrival: a practitioner still has to.
     assert set(Arrival.objects.values_list("status", flat=True)) == {ArrivalStatus.TO_REVIEW}
 

@@ -26,7 +26,12 @@ def test_upload_imports_and_shows_the_batch(practitioner_client, site_a):
     html = response.content.decode()
     batch = ImportBatch.objects.get()
     assert response.redirect_chain[-1][0] == f"/arrivals/imports/{batch.pk}/"
-    assert "List imported: 3 new arrivals, 0 duplicates left out, 0 rows with problems." in html
+    assert "List imported: 3 new arrivals added to the review list.</p>" in html
+    assert "nhsuk-notification-banner--success" in html
+    again = practitioner_client.post(URL, {"site": site_a.pk, "file": upload(three_arrivals())}, follow=True)
+    assert "List imported: 0 new arrivals added to the review list, 3 rows already on it left out." in (
+        again.content.decode()
+    )
     assert "custody.csv" in html
     assert Arrival.objects.count() == 3
 
@@ -37,6 +42,9 @@ def test_upload_result_lists_bad_rows_by_line_and_column(practitioner_client, si
         URL, {"site": site_a.pk, "file": upload(data)}, follow=True
     ).content.decode()
     assert "1 not loaded" in html
+    # Not a plain "Success": a row was left out.
+    assert "nhsuk-notification-banner--success" not in html and "Important" in html
+    assert "1 new arrival added to the review list. 1 row has a problem and was not loaded" in html
     assert '<td class="nhsuk-table__cell">3</td>' in html
     assert "Date of birth <span class=\"liaison-secondary\">('date_of_birth')</span>" in html
     assert "Enter a real date of birth" in html

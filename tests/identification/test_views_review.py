@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from liaison.core.models import AuditEvent
+from liaison.core.models import AuditEvent, AuditEventPerson, Role
 from liaison.episodes.models import Episode, ReferralSource, Stage
 from liaison.identification.models import Arrival, ArrivalStatus, EpisodeFlag, FlagSource
 from liaison.people.models import Person
-from tests.factories import EpisodeFactory, PersonFactory
+from tests.factories import EpisodeFactory, PersonFactory, member
 from tests.identification.conftest import csv_bytes, run_import, when
 
 LIST = "/arrivals/review"
@@ -215,7 +215,10 @@ def test_convert_with_a_person_the_team_already_knows(
     page = practitioner_client.get(f"/arrivals/{blake.pk}/episode").content.decode()
     assert f'value="{known.pk}"' in page and "Same last name and date of birth" in page
     assert page.count('name="episode-person"') == 2  # the known person, and "create a new person"
-    assert AuditEvent.objects.get(action="arrival.match").detail == {"person_ids": [known.pk]}
+    match = AuditEvent.objects.get(action="arrival.match")
+    assert match.detail == {"person_ids": [known.pk]}
+    # Being offered as a match shows the person's details: it is on their "who viewed this record".
+    assert AuditEventPerson.objects.filter(event_id=match.id, person_id=known.pk).exists()
     response = practitioner_client.post(
         f"/arrivals/{blake.pk}/episode",
         {
@@ -233,6 +236,11 @@ def test_convert_with_a_person_the_team_already_knows(
         ("self_harm_suicide", FlagSource.CUSTODY_RECORD),
     }
     assert AuditEvent.objects.get(action="arrival.convert").detail["person"] == "found"
+    lead = member(site_a.team, Role.TEAM_LEAD)
+    practitioner_client.force_login(lead)
+    audit_page = practitioner_client.get(f"/people/{known.pk}/audit").content.decode()
+    assert "Saw the person offered as a match for an arrival" in audit_page
+    assert "Opened an episode from a custody or court list" in audit_page
 
 
 def test_a_person_from_another_team_cannot_be_posted(practitioner_client, imported, site_b):

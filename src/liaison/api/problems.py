@@ -233,8 +233,8 @@ def install(api: NinjaAPI) -> None:
             return problem_response(ApiProblem(400, detail, type=TYPE_MALFORMED, title="Malformed JSON"))
         if exc.status_code == 403 and str(exc).startswith("CSRF"):
             detail = (
-                f"{exc} Send the csrftoken cookie's value in an X-CSRFToken header, "
-                "or authenticate with a bearer token."
+                f"{exc} Send the page's CSRF token (its csrfmiddlewaretoken value) in an X-CSRFToken "
+                "header, or authenticate with a bearer token."
             )
             return problem_response(ApiProblem(403, detail, type=TYPE_FORBIDDEN))
         return problem_response(ApiProblem(exc.status_code, str(exc)))

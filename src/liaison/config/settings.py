@@ -52,6 +52,9 @@ DEBUG = env_bool("LIAISON_DEBUG", False)
 TESTING = "pytest" in sys.modules or env_bool("LIAISON_TESTING", False)
 # Demo mode: relaxes only what a laptop over plain http needs (insecure cookies). Never in production.
 DEMO = env_bool("LIAISON_DEMO", False)
+# Evaluation mode: a production-like trial that has accepted SQLite's limits (one server, no triggers
+# on the audit table). Without it the deployment check refuses SQLite (core/checks.py).
+EVALUATION_MODE = env_bool("LIAISON_EVALUATION_MODE", False)
 
 SECRET_KEY = os.environ.get("LIAISON_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
     "liaison.core",
     "liaison.people",
     "liaison.episodes",
@@ -87,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: ends idle, over-long and deactivated sessions with a message.
+    "liaison.core.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "liaison.core.middleware.NoStoreMiddleware",
@@ -174,18 +181,69 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # --- sessions and security ---------------------------------------------------------------------
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions end after 15 minutes without a request, and 12 hours after signing in whatever happens:
+# both are enforced on the server by SessionSecurityMiddleware (the cookie's age is only a backstop).
+SESSION_IDLE_SECONDS = env_int("LIAISON_SESSION_IDLE_MINUTES", 15) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("LIAISON_SESSION_ABSOLUTE_HOURS", 12) * 60 * 60
+# How long before the idle timeout the page offers "Stay signed in".
+SESSION_WARNING_SECONDS = env_int("LIAISON_SESSION_WARNING_SECONDS", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# A shared custody-suite computer: closing the browser drops the cookie.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("LIAISON_SECURE_COOKIES", not (DEBUG or DEMO))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The __Host- prefix makes browsers refuse the cookie unless it is Secure, set by this host alone and
+# for the whole site: no other subdomain can plant or read it. It needs https, so not in demo.
+SESSION_COOKIE_NAME = "__Host-liaison-session" if SESSION_COOKIE_SECURE else "liaison-session"
+CSRF_COOKIE_NAME = "__Host-liaison-csrf" if CSRF_COOKIE_SECURE else "liaison-csrf"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("LIAISON_HSTS_SECONDS", 0 if (DEBUG or DEMO) else 31536000)
-SECURE_SSL_REDIRECT = env_bool("LIAISON_SSL_REDIRECT", False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LIAISON_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the whole domain (every subdomain, for months) to HTTPS in every browser: a
+# decision for whoever owns the domain, not a default. Off unless set; the deploy check's reminder
+# about it (security.W021) is silenced below only while it is off by that decision.
+SECURE_HSTS_PRELOAD = env_bool("LIAISON_HSTS_PRELOAD", False)
+# Production answers plain http with a redirect to https; the health check stays reachable over
+# http for load balancers. Demo, debug and test runs serve plain http.
+SECURE_SSL_REDIRECT = env_bool("LIAISON_SSL_REDIRECT", not (DEBUG or DEMO or TESTING))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# How many reverse proxies stand in front of Liaison and append to X-Forwarded-For. Sign-in
+# throttling counts attempts per client address: 0 uses the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("LIAISON_TRUSTED_PROXY_COUNT", 0)
+
+# Content Security Policy (django-csp): scripts and styles come only from our own static files, never
+# inline; nothing may frame the service or receive its forms.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- sign-in throttling ------------------------------------------------------------------------
+# After SIGNIN_USERNAME_LIMIT failures for one username within the window, that username cannot sign
+# in (even with the right password) for SIGNIN_LOCKOUT_MINUTES; likewise per client address, with a
+# higher limit because a custody suite's computers may share one address.
+SIGNIN_USERNAME_LIMIT = env_int("LIAISON_SIGNIN_USERNAME_LIMIT", 5)
+SIGNIN_IP_LIMIT = env_int("LIAISON_SIGNIN_IP_LIMIT", 50)
+SIGNIN_WINDOW_MINUTES = env_int("LIAISON_SIGNIN_WINDOW_MINUTES", 15)
+SIGNIN_LOCKOUT_MINUTES = env_int("LIAISON_SIGNIN_LOCKOUT_MINUTES", 15)
 # Flash messages live server-side: a cookie could carry what a message says about a person.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Big enough for a custody list upload, small enough to refuse a runaway body.
@@ -225,5 +283,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIAISON_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Pinned whatever LIAISON_LOG_LEVEL says, because at DEBUG they write personal data: the SQL
+    # logger every query's parameters, and the template logger the whole page context (names,
+    # clinical notes) with every missing-variable lookup. The log canary test holds them to this.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.template": {"level": "INFO"},
+    },
 }

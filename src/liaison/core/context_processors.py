@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
+from liaison.core.signin import LAST_SEEN_AT, SIGNED_IN_AT
 from liaison.core.teams import current_membership
 
 
@@ -11,4 +14,18 @@ def liaison(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_membership": current_membership(request)}
+    return {"current_membership": current_membership(request), "session_clock": _session_clock(request)}
+
+
+def _session_clock(request: HttpRequest) -> dict[str, int]:
+    """What the "you will be signed out soon" warning needs, as the server counts it."""
+    now = timezone.now().timestamp()
+    session = request.session
+    last_seen = float(session.get(LAST_SEEN_AT, now))
+    signed_in = float(session.get(SIGNED_IN_AT, now))
+    return {
+        "idle_seconds_left": max(0, int(settings.SESSION_IDLE_SECONDS - (now - last_seen))),
+        "absolute_seconds_left": max(0, int(settings.SESSION_ABSOLUTE_SECONDS - (now - signed_in))),
+        "idle_seconds": settings.SESSION_IDLE_SECONDS,
+        "warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from liaison.core.models import Membership
@@ -206,14 +206,27 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account is not active. Ask your team lead or administrator.",
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, refused: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Set while the username or address is locked out: the password is then not even checked.
+        self.refused = refused
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": False})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         # The summary link for "wrong username or password" goes to the first box.
         self.error_anchor = "username"
+
+    def clean(self) -> dict[str, Any]:
+        if self.refused:
+            raise ValidationError(self.refused, code="locked")
+        return super().clean()
+
+    def failed_to_authenticate(self) -> bool:
+        """True when a username and password were given and did not sign anyone in."""
+        return self.has_error(NON_FIELD_ERRORS, "invalid_login") or self.has_error(
+            NON_FIELD_ERRORS, "inactive"
+        )
 
 
 class TeamSwitchForm(forms.Form):

@@ -177,3 +177,37 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_event_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class UserSession(models.Model):
+    """Which sessions belong to whom, so that deactivating someone can end every one of their sessions.
+
+    Rows are written at sign-in and pruned once older than the absolute session limit (by then the
+    session is refused anyway). The session's contents stay in Django's session store.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class SignInThrottleScope(models.TextChoices):
+    USERNAME = "username", "Username"
+    ADDRESS = "address", "Client address"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted per username (a keyed hash of it) or per client address, in a window.
+
+    In the database rather than a per-process cache so every server process sees the same counts.
+    The username is never stored as typed: people sometimes type their password into that box.
+    """
+
+    scope = models.CharField(max_length=10, choices=SignInThrottleScope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="signinthrottle_unique_key")]

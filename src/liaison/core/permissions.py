@@ -26,6 +26,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "identification.view_arrivals": CLINICAL_ROLES,
     "identification.import_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "identification.review_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    # Ending a leaver's access: their team's lead or administrator (or a superuser, in services).
+    "core.manage_accounts": frozenset({Role.TEAM_LEAD, Role.ADMIN}),
     # Justice partners refer people to the team; they never see the team's records.
     "partners.refer": frozenset({Role.PARTNER}),
 }

@@ -70,6 +70,40 @@ AUDIT_ACTION_LABELS = {
     "alias.create": "Added another name the person is known by",
     "alias.delete": "Removed another name the person was known by",
     "alias.list": "Listed the other names the person is known by",
+    "contact.list": "Listed an episode's contacts through the API",
+    "task.list": "Listed an episode's tasks through the API",
+    "break_glass.refused": "Was refused breaking the glass",
+    "break_glass.review": "Reviewed the team's break-the-glass log",
+    "api_token.create": "Issued an API token",
+    "api_token.revoke": "Revoked an API token",
+    "demo.seed": "Loaded the synthetic demo data",
+    # Signing in and sessions (events about a user, not a person's record).
+    "signin.succeeded": "Signed in",
+    "signin.failed": "Failed to sign in",
+    "signin.locked": "Sign-in locked after repeated failures",
+    "session.expired": "Was signed out when the session expired",
+    "session.refused": "Was signed out: the account is deactivated",
+    "user.deactivate": "Deactivated a user account",
+    # Finding people: custody and court lists, and vulnerability flags.
+    "arrivals.import": "Imported a custody or court list",
+    "arrival.list": "Listed arrivals to review",
+    "arrival.view": "Viewed an arrival on a custody or court list",
+    "arrival.review": "Reviewed an arrival: no concerns",
+    "arrival.flag": "Flagged vulnerabilities on an arrival",
+    "arrival.match": "Saw the person offered as a match for an arrival",
+    "arrival.convert": "Opened an episode from a custody or court list",
+    "episode.flag": "Flagged vulnerabilities on an episode",
+    # Justice partners' referrals.
+    "referral.create": "Referred the person to the team",
+    "referral.list": "Listed referrals",
+    "referral.view": "Viewed a referral",
+    # Screening.
+    "screening.create": "Started a screening",
+    "screening.update": "Saved screening answers",
+    "screening.complete": "Completed a screening",
+    "screening.view": "Viewed a screening",
+    "screening.list": "Listed an episode's screenings through the API",
+    "screening.export": "Exported a screening result (FHIR)",
 }
 
 

@@ -1,4 +1,4 @@
-"""Writes owned by core: break-the-glass grants."""
+"""Writes owned by core: break-the-glass grants, deactivating an account."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
-from liaison.core.models import BreakGlass, Team, User
+from liaison.core.models import BreakGlass, Membership, Team, User
 from liaison.core.permissions import can, role_in
+from liaison.core.signin import sessions_end_for_user
 from liaison.people.models import Person
 
 BREAK_GLASS_REASON_MIN = 10
@@ -70,3 +71,31 @@ def break_glass_grant(*, actor: User, team: Team, person_id: int, reason: str) -
             detail={"expires_at": grant.expires_at.isoformat()},
         )
     return grant
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> int:
+    """Stop `user` signing in and end every session they hold, at once. Returns the sessions ended.
+
+    For a leaver, or an account thought compromised. A superuser may deactivate anyone; a team lead or
+    administrator may deactivate members of their own team, except superusers. The account stays, so
+    the audit trail and the records keep naming who did what; API tokens stop working with it.
+    """
+    user_teams = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    allowed = actor.is_superuser or (
+        not user.is_superuser and any(can(actor, "core.manage_accounts", team_id) for team_id in user_teams)
+    )
+    if not allowed:
+        raise NotPermitted("Only a superuser, or a team lead or administrator in their team, can do this")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    ended = sessions_end_for_user(user)
+    audit(
+        actor=actor,
+        action="user.deactivate",
+        object_type="user",
+        object_id=user.pk,
+        detail={"sessions_ended": ended},
+    )
+    return ended

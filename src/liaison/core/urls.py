@@ -2,19 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from liaison.core import views
-from liaison.core.forms import SignInForm
 
 urlpatterns = [
-    path(
-        "sign-in",
-        auth_views.LoginView.as_view(
-            template_name="core/sign_in.html",
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("sign-in", views.SignInView.as_view(), name="login"),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("session", views.session_clock, name="session"),
     path("team/switch", views.team_switch, name="team_switch"),
     path("team/break-glass", views.team_break_glass, name="team_break_glass"),
     path("break-glass", views.break_glass, name="break_glass"),

@@ -1,4 +1,5 @@
-"""Core pages: health check, switching team, breaking the glass, the team's break-glass log.
+"""Core pages: health check, signing in, the session clock, switching team, breaking the glass, the
+team's break-glass log.
 
 Also the small helpers every HTML view uses to answer "no access" and "not permitted" the same way.
 """
@@ -9,8 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.forms import BaseForm
@@ -22,11 +24,22 @@ from django_htmx.middleware import HtmxDetails
 
 from liaison.core.access import person_access
 from liaison.core.audit import audit
-from liaison.core.forms import BreakGlassForm, TeamSwitchForm, apply_service_errors
+from liaison.core.forms import BreakGlassForm, SignInForm, TeamSwitchForm, apply_service_errors
 from liaison.core.models import CLINICAL_ROLES, Membership, User
 from liaison.core.permissions import can
 from liaison.core.presenters import date_time
 from liaison.core.services import break_glass_grant
+from liaison.core.signin import (
+    LAST_SEEN_AT,
+    SIGNED_IN_AT,
+    SignInAttempt,
+    client_address,
+    lockout_message,
+    signin_failed,
+    signin_locked_minutes,
+    signin_refused,
+    signin_succeeded,
+)
 from liaison.core.teams import current_membership
 from liaison.people.queries import break_glass_grants_for_team
 
@@ -41,6 +54,73 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means unhealthy
         return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# --- signing in and the session clock ----------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in (a new session id, sensitive_post_parameters, CSRF) with throttling and lockout.
+
+    While the username or the address is locked out the password is not checked at all, so even the
+    right one is refused; the answer is the same whether or not the username exists.
+    """
+
+    template_name = "core/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    attempt: SignInAttempt | None = None
+    locked_minutes: int | None = None
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.attempt = SignInAttempt(
+            username=str(request.POST.get("username", ""))[:150], address=client_address(request)
+        )
+        self.locked_minutes = signin_locked_minutes(self.attempt)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.locked_minutes is not None:
+            kwargs["refused"] = lockout_message(self.locked_minutes)
+        return kwargs
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        if self.attempt is None:  # only post() validates the form, and it sets the attempt
+            return super().form_invalid(form)
+        if self.locked_minutes is not None:
+            signin_refused(attempt=self.attempt, minutes=self.locked_minutes)
+        elif form.failed_to_authenticate():
+            locked = signin_failed(attempt=self.attempt)
+            if locked is not None:
+                # Say so now, rather than let the next (correct) attempt be refused unexplained.
+                form.errors.pop(NON_FIELD_ERRORS, None)
+                form.add_error(None, ValidationError(lockout_message(locked), code="locked"))
+        return super().form_invalid(form)
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        # login(): a new session id with the old session deleted, and the session clocks started
+        # (signin.on_user_logged_in).
+        response = super().form_valid(form)
+        if self.attempt is not None:
+            signin_succeeded(attempt=self.attempt, user=form.get_user())
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def session_clock(request: AuthenticatedRequest) -> JsonResponse:
+    """The session's time left. GET only reports (and does not count as activity); POST is
+    "Stay signed in": like any signed-in request it restarts the idle clock, and reloads nothing."""
+    now = timezone.now().timestamp()
+    session = request.session
+    idle_left = settings.SESSION_IDLE_SECONDS - (now - float(session.get(LAST_SEEN_AT, now)))
+    if request.method == "POST":
+        session[LAST_SEEN_AT] = now
+        idle_left = settings.SESSION_IDLE_SECONDS
+    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (now - float(session.get(SIGNED_IN_AT, now)))
+    return JsonResponse(
+        {"idle_seconds_left": max(0, int(idle_left)), "absolute_seconds_left": max(0, int(absolute_left))}
+    )
 
 
 # --- helpers for every HTML view ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from liaison.demo import numbers
 from liaison.demo.conditions import allocate, joint_distribution
+from liaison.demo.custody import CustodyList, custody_lists
 from liaison.demo.models import CONDITION_FIELDS, SyntheticProfile
 from liaison.demo.names import (
     ETHNICITY_POOLS,
@@ -164,6 +165,22 @@ class Generator:
             self._episodes(draft, condition)
         return self.plan
 
+    def custody_lists(self) -> list[CustodyList]:
+        """Today's custody list for the demo team's custody suites (call after build()).
+
+        Drawn from a random stream of its own, so adding it changed none of the people or episodes
+        a seed gives; the same seed, size and reference moment give the same list.
+        """
+        return custody_lists(
+            rng=random.Random(f"custody-list:{self.seed}"),
+            now=self.now,
+            roster=self.roster,
+            people=self.plan.people,
+            episodes=self.plan.records.episodes,
+            name=self._name,
+            date_of_birth=self._date_of_birth,
+        )
+
     # --- a person -----------------------------------------------------------------------------
 
     def _person(self, index: int, recent: bool) -> _Draft:
@@ -223,17 +240,18 @@ class Generator:
         self._contacts(person, youth, ethnicity, team)
         return _Draft(person, team, visits, age, youth, recent, first, site, identified)
 
-    def _date_of_birth(self, arrival_day: dt.date, age: int) -> dt.date:
+    def _date_of_birth(self, arrival_day: dt.date, age: int, rng: random.Random | None = None) -> dt.date:
         """A birthday giving exactly `age` on `arrival_day`."""
+        rng = self.rng if rng is None else rng
         try:
             anchor = arrival_day.replace(year=arrival_day.year - age - 1)
         except ValueError:  # 29 February
             anchor = arrival_day.replace(year=arrival_day.year - age - 1, day=28)
         # (anchor, anchor + 364 days] always lies within the year of life that is `age`.
-        return anchor + dt.timedelta(days=self.rng.randint(1, 364))
+        return anchor + dt.timedelta(days=rng.randint(1, 364))
 
-    def _name(self, sex: str, ethnicity: str) -> tuple[str, str]:
-        rng = self.rng
+    def _name(self, sex: str, ethnicity: str, rng: random.Random | None = None) -> tuple[str, str]:
+        rng = self.rng if rng is None else rng
         if ethnicity not in ETHNICITY_POOLS:  # not stated or not known: any heritage
             ethnicity = pick(rng, {e: w for e, w in ETHNICITY_WEIGHTS.items() if e in ETHNICITY_POOLS})
         given_pool, family_pool = rng.choice(ETHNICITY_POOLS[ethnicity])

@@ -143,6 +143,8 @@ TEAMS: tuple[TeamSpec, ...] = (
 )
 
 DEMO_TEAM_CODES = tuple(team.code for team in TEAMS)
+# The team the demo logins (practitioner, lead, ...) work in: its custody list is loaded for review.
+HOME_TEAM_CODE = TEAMS[0].code
 DEMO_USERNAMES = tuple(s.username for team in TEAMS for s in team.staff)
 DEMO_LOGINS = tuple(s for team in TEAMS for s in team.staff if s.login)
 

@@ -175,6 +175,54 @@ TASKS_BY_ROLE = {
 }
 REVIEW_TASK = "Review custody record and decide on screening"
 
+# --- today's custody list ----------------------------------------------------------------------
+
+# Arrivals on the demo team's custody list: how many in all, over how many hours before "now".
+CUSTODY_LIST_SIZE = (17, 23)
+CUSTODY_LIST_HOURS = 12
+# How many of them the night shift has already looked at: reviewed with no concerns, and flagged but
+# with no episode opened yet. People the team already knows (closed episodes) turn up again too.
+CUSTODY_LIST_NO_CONCERNS = 3
+CUSTODY_LIST_FLAGGED = 2
+CUSTODY_LIST_KNOWN = 2
+# The reason for arrest as a custody record writes it.
+ALLEGED_OFFENCES = {
+    "Theft from a shop": 12, "Assault by beating": 9, "Assault occasioning actual bodily harm": 5,
+    "Assault on an emergency worker": 3, "Criminal damage": 7,
+    "Possession of a controlled drug (class A)": 4, "Possession with intent to supply (class B)": 3,
+    "Drunk and disorderly": 5, "Section 4 Public Order Act": 4, "Breach of bail conditions": 5,
+    "Wanted on warrant (failed to appear)": 4, "Burglary (dwelling)": 3, "Robbery": 2,
+    "Possession of a bladed article": 3, "Drink driving": 3, "Harassment": 3,
+    "Breach of a non-molestation order": 2, "Theft of a motor vehicle": 2, "Arson": 1,
+}  # fmt: skip
+# The custody officer's warning markers, as typed: some match the vulnerability code list whole
+# (MH, self harm, drugs, NFA, juvenile...), some are the officer's own words and match nothing.
+OFFICER_FLAGS = {
+    "": 48, "MH": 8, "MH; self harm": 5, "Suicidal": 2, "Self harm / ligature": 2, "Drugs; withdrawal": 4,
+    "Alcohol": 5, "Drunk": 3, "NFA": 4, "MH; NFA; alcohol": 2, "LD": 2, "Epileptic; meds": 2,
+    "Diabetic": 2, "ADHD": 2, "Ex-forces": 1, "Violent": 3, "Weapons": 2, "Deaf": 1, "Autistic": 1,
+    "Head injury": 1,
+}  # fmt: skip
+# What the practitioner who flagged an arrival saw (on top of any flags from the officer's markers).
+FLAGGED_REVIEWS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("mental_health",),
+        "Custody nurse says low mood and not eating; known to the crisis team last year.",
+    ),
+    (
+        ("mental_health", "self_harm_suicide"),
+        "Old scars on both arms; says they have had thoughts of ending it.",
+    ),
+    (
+        ("learning_disability", "speech_communication"),
+        "Struggled to follow the custody rights; needs an appropriate adult.",
+    ),
+    (
+        ("substance_use", "physical_health"),
+        "Withdrawing from heroin; custody nurse has asked for an opiate substitute.",
+    ),
+)
+
 # --- people ------------------------------------------------------------------------------------
 
 AGE_BANDS = ((10, 13, 1.5), (14, 17, 10.5), (18, 24, 18), (25, 34, 27), (35, 44, 21), (45, 54, 12),

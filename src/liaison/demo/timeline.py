@@ -353,7 +353,8 @@ class EpisodeMaker:
         end = min(times.get(Stage.CLOSED, self.now), self.now)
         span = (end - start).total_seconds()
         count = max(1, min(16, int(span / (rng.uniform(7, 14) * DAY))))
-        moments = sorted(start + seconds(rng, 0, span) for _ in range(count))
+        # Never after the episode closed or after "now", whatever the spread of the draws.
+        moments = sorted(min(end, start + seconds(rng, 0, span)) for _ in range(count))
         for i, at in enumerate(moments):
             channel = pick(rng, CHANNEL_WEIGHTS)
             ok = rng.random() < CHANNEL_SUCCESS[channel]

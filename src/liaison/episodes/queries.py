@@ -6,7 +6,19 @@ prefetches and subqueries), so a page costs the same with 3 episodes or 3,000.
 
 from __future__ import annotations
 
-from django.db.models import DateField, Exists, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
@@ -16,6 +28,8 @@ from liaison.core.permissions import role_in
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
 
 OPEN_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
+# partners.models.Urgency.URGENT: named here, not imported, so episodes does not depend on partners.
+URGENT_REFERRAL = "urgent"
 
 
 def visible_episodes(user: User) -> QuerySet[Episode]:
@@ -26,10 +40,12 @@ def visible_episodes(user: User) -> QuerySet[Episode]:
 def worklist_for(
     *, user: User, team: Team | int, site_id: int | None = None, stage: str | None = None
 ) -> QuerySet[Episode]:
-    """The team's open episodes at its own sites: any with an overdue task first, then newest arrivals.
+    """The team's open episodes at its own sites: any with an overdue task first, then urgent partner
+    referrals, then newest arrivals (within each group, urgent referrals first, then newest).
 
     Empty unless the user holds a clinical role in the team. Each row carries `has_overdue`,
-    `next_task_due` and `next_task_title` from subqueries, so the page never asks per row.
+    `urgent_referral`, `next_task_due` and `next_task_title` from subqueries and the referral join,
+    so the page never asks per row.
     """
     team_id = team if isinstance(team, int) else team.pk
     if role_in(user, team_id) not in CLINICAL_ROLES:
@@ -50,8 +66,14 @@ def worklist_for(
             has_overdue=Exists(open_tasks.filter(due__lt=today)),
             next_task_due=Subquery(next_due, output_field=DateField()),
             next_task_title=Subquery(next_title),
+            # The same join as select_related above: no extra query.
+            urgent_referral=Case(
+                When(partner_referral__urgency=URGENT_REFERRAL, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        .order_by("-has_overdue", "-arrival_at", "-pk")
+        .order_by("-has_overdue", "-urgent_referral", "-arrival_at", "-pk")
     )
 
 

@@ -499,13 +499,16 @@ def officer_flag_terms(text: str) -> list[str]:
 
 
 def match_officer_flags(text: str, terms_by_code: dict[str, list[str]]) -> dict[str, str]:
-    """Flag code -> the officer's words that matched it, for each entry matched whole."""
+    """Flag code -> the officer's words that matched it (as they wrote them, spaces tidied), for each
+    entry matched whole: "MH; Self  harm" -> {"mental_health": "MH", "self_harm_suicide": "Self harm"}."""
     lookup = {term: code for code, terms in terms_by_code.items() for term in terms}
     found: dict[str, str] = {}
-    for term in officer_flag_terms(text):
+    for part in _SPLIT.split(text):
+        words = " ".join(part.split())
+        term = words.lower()
         code = lookup.get(term) or lookup.get(term.strip(".!"))
         if code and code not in found:
-            found[code] = term
+            found[code] = words
     return found
 
 

@@ -197,7 +197,9 @@ def _import_protected(
             apply_service_errors(form, exc)
         else:
             if result.batch is not None:
-                messages.success(request, _summary(result))
+                # Rows left out need the practitioner's attention: not a plain "Success".
+                notify = messages.warning if result.rejected else messages.success
+                notify(request, _summary(result))
                 return redirect("import_batch", pk=result.batch.pk)
             summary = import_summary(result=result, site=site, file_name=upload.name or "")
             return render_page(request, "identification/import_result.html", {"summary": summary})
@@ -205,13 +207,23 @@ def _import_protected(
 
 
 def _summary(result: ImportResult) -> str:
+    """What the import did, in a sentence or two: only the counts that say something."""
+
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
-    return (
-        f"List imported: {n(result.created, 'new arrival')}, {n(result.duplicates, 'duplicate')} "
-        f"left out, {n(result.rejected, 'row')} with problems."
-    )
+    text = f"List imported: {n(result.created, 'new arrival')} added to the review list"
+    if result.duplicates:
+        text += f", {n(result.duplicates, 'row')} already on it left out"
+    text += "."
+    if result.rejected == 1:
+        text += " 1 row has a problem and was not loaded: correct it in the file and import it again."
+    elif result.rejected:
+        text += (
+            f" {result.rejected} rows have problems and were not loaded: correct them in the file and "
+            "import it again."
+        )
+    return text
 
 
 def _import_page(
@@ -378,7 +390,8 @@ def arrival_episode(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             role=role_in(request.user, team_id) or "",
             object_type="arrival",
             object_id=arrival.pk,
-            detail={"person_ids": [p.pk for p in candidates]},
+            # Indexed per person, so each one's "who viewed this record" shows they were offered.
+            person_ids=[p.pk for p in candidates],
         )
     new_label = (
         "None of these: create a new person from the list's details"

@@ -7,6 +7,19 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def gunicorn_settings(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
+    """Gunicorn's configuration for Liaison (also read by the log canary test)."""
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        # The access log without credentials in its record arguments (core/serverlog.py).
+        "logger_class": "liaison.core.serverlog.RedactingLogger",
+        "timeout": 60,
+    }
+
+
 class Command(BaseCommand):
     help = "Serve Liaison over HTTP with gunicorn (static files through WhiteNoise)."
 
@@ -22,14 +35,12 @@ class Command(BaseCommand):
         from liaison.config.wsgi import application
 
         bind = f"{options['host']}:{options['port']}"
+        config = gunicorn_settings(bind=bind, workers=options["workers"], threads=options["threads"])
 
         class LiaisonServer(BaseApplication):
             def load_config(self) -> None:
-                self.cfg.set("bind", bind)
-                self.cfg.set("workers", options["workers"])
-                self.cfg.set("threads", options["threads"])
-                self.cfg.set("accesslog", "-")
-                self.cfg.set("timeout", 60)
+                for name, value in config.items():
+                    self.cfg.set(name, value)
 
             def load(self) -> Any:
                 return application

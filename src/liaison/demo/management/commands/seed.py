@@ -85,6 +85,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  rows: {rows}")
         self.stdout.write(f"  episodes by stage: {stages}")
+        for site, count in summary.to_review.items():
+            self.stdout.write(
+                f"  today's custody list at {site}: {count} arrivals to review (/arrivals/review)"
+            )
         self.stdout.write("  logins: liaison demo-logins")
 
 
