@@ -22,6 +22,7 @@ from liaison.episodes.models import (
 )
 from liaison.episodes.queries import OPEN_STAGES
 from liaison.episodes.services import TRANSITIONS
+from liaison.people.forms import sex_field
 from liaison.people.identifiers import nhs_number_problem, normalise_nhs_number, pnc_id_problem
 from liaison.people.models import Ethnicity, Sex
 
@@ -85,15 +86,7 @@ class ArrivalForm(forms.Form):
         required=False,
         help_text="For example, 15 3 1984. Leave blank if it is not known yet.",
     )
-    sex = forms.ChoiceField(
-        label="Sex",
-        choices=Sex.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the person's sex, or not known",
-            "invalid_choice": "Select the person's sex, or not known",
-        },
-    )
+    sex = sex_field()
     ethnicity = _choice(
         "Ethnic category",
         [("", "Select ethnic category"), *Ethnicity.choices],

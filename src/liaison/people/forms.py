@@ -29,6 +29,19 @@ from liaison.people.services import (
 )
 
 
+def sex_field() -> forms.ChoiceField:
+    """The person's stated sex as radios: one definition for every form that records it."""
+    return forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the person's sex, or not known",
+            "invalid_choice": "Select the person's sex, or not known",
+        },
+    )
+
+
 class PersonSearchForm(forms.Form):
     name = forms.CharField(
         label="Name",
@@ -110,15 +123,7 @@ class PersonEditForm(forms.Form):
         required=False,
         help_text="For example, 15 3 1984. Leave blank if it is not known.",
     )
-    sex = forms.ChoiceField(
-        label="Sex",
-        choices=Sex.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the person's sex, or not known",
-            "invalid_choice": "Select the person's sex, or not known",
-        },
-    )
+    sex = sex_field()
     gender_identity = _text(
         "Gender identity (optional)", max_length=60, help_text="In the person's own words."
     )
