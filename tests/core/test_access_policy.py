@@ -89,6 +89,8 @@ EXPECTED_MATRIX = {
     "episodes.add_task": CLINICAL,
     "episodes.complete_task": CLINICAL,
     "screening.record": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "assessment.record": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "assessment.plan": CLINICAL,
     "core.view_audit": {Role.TEAM_LEAD},
     "core.break_glass": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "core.manage_accounts": {Role.TEAM_LEAD, Role.ADMIN},

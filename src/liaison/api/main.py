@@ -9,6 +9,7 @@ from ninja.operation import Operation
 
 from liaison.api import problems
 from liaison.api.common import AUTH
+from liaison.assessment.api import router as assessment_router
 from liaison.episodes.api import router as episodes_router
 from liaison.identification.api import router as identification_router
 from liaison.partners.api import router as partners_router
@@ -71,4 +72,5 @@ api.add_router("", people_router)
 api.add_router("", episodes_router)
 api.add_router("", identification_router)
 api.add_router("", screening_router)
+api.add_router("", assessment_router)
 api.add_router("", partners_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "liaison.episodes",
     "liaison.identification",
     "liaison.screening",
+    "liaison.assessment",
     "liaison.partners",
     "liaison.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("liaison.episodes.urls")),
     path("", include("liaison.identification.urls")),
     path("", include("liaison.screening.urls")),
+    path("", include("liaison.assessment.urls")),
     path("", include("liaison.partners.urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

@@ -21,6 +21,9 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "episodes.complete_task": CLINICAL_ROLES,
     # Validated screening instruments are given by the clinical practitioners, not support staff.
     "screening.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    # The assessment is clinical work; support workers help carry out the plan's actions.
+    "assessment.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "assessment.plan": CLINICAL_ROLES,
     "core.view_audit": frozenset({Role.TEAM_LEAD}),
     "core.break_glass": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "identification.view_arrivals": CLINICAL_ROLES,

@@ -104,6 +104,16 @@ AUDIT_ACTION_LABELS = {
     "screening.view": "Viewed a screening",
     "screening.list": "Listed an episode's screenings through the API",
     "screening.export": "Exported a screening result (FHIR)",
+    "assessment.create": "Started an assessment",
+    "assessment.update": "Saved a draft assessment",
+    "assessment.complete": "Completed an assessment",
+    "assessment.view": "Viewed an assessment",
+    "assessment.list": "Listed an episode's assessments through the API",
+    "plan.view": "Viewed the plan",
+    "plan.reorder": "Changed the order of the plan",
+    "plan.action_add": "Added an action to the plan",
+    "plan.action_update": "Updated an action in the plan",
+    "plan_action.view": "Viewed a plan action",
 }
 
 

@@ -29,6 +29,7 @@ from liaison.episodes.models import (
     Stage,
     Task,
 )
+from liaison.episodes.signals import task_completed
 from liaison.people.models import Person
 from liaison.people.services import person_create
 
@@ -418,4 +419,5 @@ def task_complete(*, actor: User, task: Task, version: int) -> Task:
         object_id=task.pk,
     )
     task.refresh_from_db()
+    task_completed.send(sender=Task, task=task, actor=actor)
     return task

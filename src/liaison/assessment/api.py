@@ -1,0 +1,5 @@
+"""API routes for assessments, needs and plan actions."""
+
+from ninja import Router
+
+router = Router(tags=["assessment"])
