@@ -131,16 +131,16 @@ def screening_suggestions(episode: Episode) -> dict[str, tuple[str, str]]:
         newest.setdefault(screening.instrument_code, screening)
     found: dict[str, list[tuple[str, str]]] = {}
     for rule in codes().suggestions:
-        screening = newest.get(rule.instrument)
-        if screening is None:
+        given = newest.get(rule.instrument)
+        if given is None:
             continue
-        level = rule.bands.get(screening.band)
-        flagged = [rule.flags[f] for f in screening.flags if f in rule.flags]
+        level = rule.bands.get(given.band)
+        flagged = [rule.flags[f] for f in given.flags if f in rule.flags]
         if flagged:
             level = max([level or "none", *flagged], key=LEVEL_RANK.__getitem__)
         if level is None:
             continue
-        found.setdefault(rule.domain, []).append((level, _screening_source(screening)))
+        found.setdefault(rule.domain, []).append((level, _screening_source(given)))
     return {
         domain: (max((lvl for lvl, _ in items), key=LEVEL_RANK.__getitem__), "; ".join(s for _, s in items))
         for domain, items in found.items()
@@ -193,13 +193,13 @@ def assessment_start(*, actor: User, episode: Episode) -> Assessment:
             need.assessment = assessment
             rows[need.key] = need
     for domain, (level, source) in screening_suggestions(episode).items():
-        need = rows.get(domain)
-        if need is None:
+        suggested = rows.get(domain)
+        if suggested is None:
             # First seen now: the suggestion is filled in for the practitioner to confirm or change.
-            need = rows[domain] = Need(
+            suggested = rows[domain] = Need(
                 assessment=assessment, key=domain, level=level, raised_by="screening", evidence=source
             )
-        need.suggested_level, need.suggested_from = level, source
+        suggested.suggested_level, suggested.suggested_from = level, source
     Need.objects.bulk_create(rows.values())
     _audit(actor, role, "assessment.create", episode, "assessment", assessment.pk, number=number)
     return assessment
