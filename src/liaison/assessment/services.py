@@ -286,17 +286,20 @@ def _clean_fields(errors: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
 
 
 def _write_needs(assessment: Assessment, needs: dict[str, dict[str, str]]) -> None:
-    """Replace the draft's needs with these, keeping what screenings suggested for each key."""
+    """Replace the draft's needs with these. A screening's suggestion is never lost: a need left out
+    that carries one stays as an unrated row, so the suggestion is still shown."""
     existing = {need.key: need for need in assessment.needs.all()}
-    keep: list[Need] = []
+    for key, need in existing.items():
+        if key not in needs:
+            need.level, need.evidence, need.raised_by = "", "", ""
     for key, values in needs.items():
-        need = existing.get(key) or Need(assessment=assessment, key=key)
+        need = existing.setdefault(key, Need(assessment=assessment, key=key))
         need.level, need.evidence, need.raised_by = values["level"], values["evidence"], values["raised_by"]
+    empty = [n.pk for n in existing.values() if n.pk and not (n.level or n.evidence or n.suggested_level)]
+    Need.objects.filter(pk__in=empty).delete()
+    for need in existing.values():
         if need.level or need.evidence or need.suggested_level:
-            keep.append(need)
-    Need.objects.filter(assessment=assessment).exclude(key__in=[n.key for n in keep if n.pk]).delete()
-    for need in keep:
-        need.save()
+            need.save()
 
 
 def _locked_update(assessment: Assessment, version: int, **values: Any) -> None:
