@@ -136,6 +136,9 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["team", "stage", "-arrival_at"], name="episode_team_stage_arrival"),
             models.Index(fields=["person", "-arrival_at"], name="episode_person_arrival"),
+            # The access policy's "does this team work with this person?" (visible_people, person_access):
+            # both columns equal, so no planner picks a team-wide scan, with or without statistics.
+            models.Index(fields=["person", "team"], name="episode_person_team"),
             models.Index(fields=["site", "-arrival_at"], name="episode_site_arrival"),
             models.Index(fields=["allocated_worker", "stage"], name="episode_worker_stage"),
         ]

@@ -18,6 +18,7 @@ from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import User
 from liaison.core.permissions import can
+from liaison.matching.services.keys import match_keys_refresh
 from liaison.people.identifiers import (
     nhs_number_problem,
     normalise_nhs_number,
@@ -126,6 +127,7 @@ def person_create(*, actor: User, team_id: int | None, role: str = "", **fields:
     if missing:
         raise ValidationError(missing)
     person = Person.objects.create(**data, **_search_fields(data), registered_by_team_id=team_id)
+    match_keys_refresh(person_ids=[person.pk])
     audit(
         actor=actor,
         action="person.create",
@@ -161,6 +163,8 @@ def person_update(
         object_id=person.pk,
         detail={"fields": sorted(data)},
     )
+    if {"given_name", "family_name", "preferred_name"} & set(data):
+        match_keys_refresh(person_ids=[person.pk])
     person.refresh_from_db()
     return person
 
@@ -336,6 +340,7 @@ def alias_add(
         object_type="alias",
         object_id=alias.pk,
     )
+    match_keys_refresh(person_ids=[person.pk])
     return alias
 
 
@@ -346,6 +351,7 @@ def alias_remove(*, actor: User, alias: Alias, team_id: int | None, role: str) -
     deleted, _ = Alias.objects.filter(pk=alias.pk).delete()
     if not deleted:
         return
+    match_keys_refresh(person_ids=[alias.person_id])
     audit(
         actor=actor,
         action="alias.delete",

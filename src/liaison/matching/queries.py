@@ -1,0 +1,170 @@
+"""Reads for person matching: the real-time candidates at intake, merges, and the review queue.
+
+Candidates are fetched by blocking keys with a fixed number of queries whatever the size of the
+database (one for the name keys, one for the people with their identifiers and date of birth, one
+for their other names, one for the population size), scored in Python, and only ever drawn from the
+people the user's teams may know exist (the access policy's `visible_people`). The people shown are
+audited, like any search result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+
+from liaison.core.access import first_clinical_membership, visible_people
+from liaison.core.audit import audit
+from liaison.core.models import User
+from liaison.matching.engine import Evidence, Model, default_model
+from liaison.matching.features import Record, dob_variants, name_keys, names_from, prepare
+from liaison.matching.models import DuplicatePair, MatchKey, MergeRecord, PairStatus
+from liaison.matching.records import merged_away, record_for_person
+from liaison.people.models import Alias, Person
+
+# More people than this sharing a key with one arrival means the keys say little (a very common
+# name and no date of birth): score the first ones found rather than slow the intake page down.
+MAX_FETCH = 1000
+DEFAULT_LIMIT = 10
+# Below this a candidate is not worth a practitioner's attention.
+MIN_PROBABILITY = 0.01
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    probability: float
+    match_weight: float
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def likely(self) -> bool:
+        return self.probability >= default_model().threshold
+
+
+def intake_record(
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None = None,
+    sex: str = "",
+    nhs_number: str = "",
+    pnc_id: str = "",
+    postcode: str = "",
+    other_names: list[tuple[str, str]] | None = None,
+) -> Record:
+    """An arrival, referral or new-person form as a record to match."""
+    return Record(
+        names=names_from(given_name, family_name, other_names or []),
+        date_of_birth=date_of_birth,
+        sex=sex,
+        nhs_number=nhs_number,
+        pnc_id=pnc_id,
+        postcode=postcode,
+    )
+
+
+def candidate_scope(user: User) -> QuerySet[Person]:
+    """The people whose existence the user's teams may know: the access policy, nothing wider."""
+    return visible_people(user).filter(~merged_away())
+
+
+def population() -> int:
+    """How many records there are, for the prior. The highest id: one index look-up, never smaller."""
+    return Person.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
+def _key_filter(keys: set[tuple[str, str]]) -> Q:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in sorted(keys):
+        by_kind[kind].append(value[:80])
+    condition = Q()
+    for kind, values in by_kind.items():
+        condition |= Q(kind=kind, value__in=values)
+    return condition
+
+
+def match_candidates(
+    *,
+    user: User,
+    record: Record,
+    limit: int = DEFAULT_LIMIT,
+    min_probability: float = MIN_PROBABILITY,
+    exclude: tuple[int, ...] = (),
+    model: Model | None = None,
+    people: int | None = None,
+) -> list[Candidate]:
+    """The people most likely to be the person in `record`, best first, with the evidence for each."""
+    model = model or default_model()
+    wanted = prepare(record)
+    condition = Q()
+    if wanted.nhs_number:
+        condition |= Q(nhs_number=wanted.nhs_number)
+    if wanted.pnc_id:
+        condition |= Q(pnc_id=wanted.pnc_id)
+    if wanted.date_of_birth is not None:
+        condition |= Q(date_of_birth__in=dob_variants(wanted.date_of_birth))
+    keys = name_keys(wanted)
+    if keys:
+        # Ids first, then people by id: an OR of indexed columns and a list of ids uses the indexes
+        # on both databases, where an OR with a subquery can make PostgreSQL read the whole table.
+        key_ids = list(
+            MatchKey.objects.filter(_key_filter(keys))
+            .values_list("person_id", flat=True)
+            .distinct()[:MAX_FETCH]
+        )
+        if key_ids:
+            condition |= Q(pk__in=key_ids)
+    if not condition:
+        return []
+    found = list(
+        candidate_scope(user)
+        .filter(condition)
+        .exclude(pk__in=exclude)
+        .prefetch_related(Prefetch("aliases", queryset=Alias.objects.order_by("pk")))
+        .order_by("pk")[:MAX_FETCH]
+    )
+    if not found:
+        return []
+    size = people if people is not None else population()
+    scored = []
+    for person in found:
+        score = model.score(wanted, prepare(record_for_person(person, person.aliases.all())), population=size)
+        if score.probability >= min_probability:
+            scored.append(Candidate(person, score.probability, score.match_weight, score.evidence))
+    scored.sort(key=lambda c: (-c.match_weight, c.person.pk))
+    shown = scored[:limit]
+    if shown:
+        membership = first_clinical_membership(user)
+        audit(
+            actor=user,
+            action="match.candidates",
+            team_id=membership[0] if membership else None,
+            role=membership[1] if membership else "",
+            object_type="person",
+            person_ids=[c.person.pk for c in shown],
+            # Never the names searched for: the audit log holds who saw whom, not the intake form.
+            detail={"shown": len(shown), "model": model.version},
+        )
+    return shown
+
+
+def merged_into(person: Person) -> MergeRecord | None:
+    """The standing merge of this record into another, if it has been merged away."""
+    return (
+        MergeRecord.objects.filter(duplicate=person, unmerged_at__isnull=True)
+        .select_related("survivor")
+        .first()
+    )
+
+
+def duplicate_queue(*, user: User) -> QuerySet[DuplicatePair]:
+    """Open pairs for review where the user's teams may know both people exist, most likely first."""
+    scope = candidate_scope(user).values("pk")
+    return (
+        DuplicatePair.objects.filter(status=PairStatus.OPEN, person_a__in=scope, person_b__in=scope)
+        .select_related("person_a", "person_b")
+        .order_by("-probability", "pk")
+    )

@@ -1,0 +1,73 @@
+"""The MatchKey index: name-based blocking keys for each person, rebuilt from their names and birthday.
+
+Call `match_keys_refresh(person_ids=[...])` in the same transaction as any write that changes a
+person's names, preferred name or date of birth, or adds or removes another name they are known by
+(person create and update, alias add and remove, merge and unmerge). `liaison match-keys` rebuilds
+the whole index (after a bulk load such as the demo seed, or to recover from a missed refresh).
+Keys are derived data, never audited: they reveal nothing the person's row does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from liaison.matching.features import name_keys, prepare
+from liaison.matching.models import MatchKey
+from liaison.matching.records import active_people, iter_records
+from liaison.people.models import Person
+
+
+def _rows(person_id: int, keys: Iterable[tuple[str, str]]) -> list[MatchKey]:
+    return [MatchKey(person_id=person_id, kind=kind, value=value[:80]) for kind, value in sorted(keys)]
+
+
+@transaction.atomic
+def match_keys_refresh(*, person_ids: Iterable[int]) -> int:
+    """Replace the keys of these people; a person merged into another gets none. Returns keys written."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    MatchKey.objects.filter(person_id__in=ids).delete()
+    rows: list[MatchKey] = []
+    for pk, record in iter_records(active_people().filter(pk__in=ids)):
+        rows.extend(_rows(pk, name_keys(prepare(record))))
+    MatchKey.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def match_keys_rebuild(
+    *, chunk_size: int = 5000, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> tuple[int, int]:
+    """Rebuild every key, one transaction per chunk of people (so searches keep working meanwhile).
+
+    Returns (people, keys). With `dry_run`, counts the keys it would write and changes nothing.
+    """
+    total = Person.objects.count()
+    people = keys = 0
+    low = 0
+    while True:
+        high = (
+            Person.objects.filter(pk__gt=low)
+            .order_by("pk")
+            .values_list("pk", flat=True)[chunk_size - 1 : chunk_size]
+        ).first()
+        rows: list[MatchKey] = []
+        in_chunk = active_people().filter(pk__gt=low, **({"pk__lte": high} if high is not None else {}))
+        for pk, record in iter_records(in_chunk, chunk_size=chunk_size):
+            rows.extend(_rows(pk, name_keys(prepare(record))))
+            people += 1
+        if not dry_run:
+            with transaction.atomic():
+                stale = MatchKey.objects.filter(person_id__gt=low)
+                if high is not None:
+                    stale = stale.filter(person_id__lte=high)
+                stale.delete()
+                MatchKey.objects.bulk_create(rows, batch_size=2000)
+        keys += len(rows)
+        if progress is not None:
+            progress(people, total)
+        if high is None:
+            return people, keys
+        low = high

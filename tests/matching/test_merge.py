@@ -1,0 +1,329 @@
+"""Merge and unmerge: every row that refers to either person is accounted for before and after, a
+failure half-way changes nothing, and an unmerge after later edits keeps those edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from liaison.core.errors import NotPermitted
+from liaison.core.models import AuditEvent, BreakGlass, Membership, Role
+from liaison.demo.models import SyntheticProfile
+from liaison.episodes.models import Contact, Episode, Stage
+from liaison.matching.models import DuplicatePair, MatchKey, MergeRecord, PairStatus
+from liaison.matching.queries import intake_record, match_candidates, merged_into
+from liaison.matching.services import (
+    MergeRefused,
+    match_keys_refresh,
+    person_merge,
+    person_relations,
+    person_unmerge,
+)
+from liaison.matching.services import merge as merge_module
+from liaison.partners.models import PartnerReferral
+from liaison.people.models import Alias, Person, PersonContact
+from tests.factories import EpisodeFactory, PersonFactory, UserFactory, member
+
+DOB = dt.date(1991, 7, 4)
+
+
+def _relations_to_person() -> set[tuple[str, str]]:
+    """Every field of every model that refers to a person, found independently of the service."""
+    found = set()
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.get_fields():
+            if getattr(f, "concrete", False) and f.is_relation and f.related_model is Person:
+                found.add((model._meta.label_lower, f.name))
+    return found
+
+
+def snapshot(*people: Person) -> dict[tuple[str, Any, str], Any]:
+    """(model, pk, field) -> person id, for every row anywhere that refers to these people (except
+    matching's own bookkeeping: its keys are rebuilt, and its pairs and merges name both people)."""
+    ids = [p.pk for p in people]
+    rows: dict[tuple[str, Any, str], Any] = {}
+    for label, field in _relations_to_person():
+        if label in merge_module.BOOKKEEPING:
+            continue
+        model = apps.get_model(label)
+        column = model._meta.get_field(field).attname
+        for pk, value in model._base_manager.filter(**{f"{column}__in": ids}).values_list("pk", column):
+            rows[(label, pk, field)] = value
+    return rows
+
+
+def keys_of(person: Person) -> set[tuple[str, str]]:
+    return set(MatchKey.objects.filter(person=person).values_list("kind", "value"))
+
+
+def person_rows(*people: Person) -> list[dict[str, Any]]:
+    return list(Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk").values())
+
+
+@pytest.fixture
+def pair(site_a, practitioner, team_a):
+    """Two records of one person in team A, each with episodes, names, contacts and more."""
+    survivor = EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(given_name="Jermaine", family_name="Walcott", date_of_birth=DOB, sex="1"),
+        stage=Stage.CLOSED,
+    ).person
+    duplicate = EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(given_name="Jay", family_name="Walcot", date_of_birth=DOB, sex="1"),
+        allocated_worker=practitioner,
+    ).person
+    episode = duplicate.episodes.get()
+    EpisodeFactory(site=site_a, person=duplicate, stage=Stage.CLOSED)
+    Contact.objects.create(
+        episode=episode, at=timezone.now(), channel="in_person", successful=True, by=practitioner, note="Seen"
+    )
+    Alias.objects.create(person=duplicate, given_name="J", family_name="Walker", family_name_search="walker")
+    Alias.objects.create(person=survivor, given_name="", family_name="Wolcott", family_name_search="wolcott")
+    PersonContact.objects.create(person=duplicate, relationship="next_of_kin", name="Marcia Walcott")
+    PersonContact.objects.create(person=survivor, relationship="carer", name="Leon Grant")
+    for person in (survivor, duplicate):
+        SyntheticProfile.objects.create(
+            person=person,
+            seed=1,
+            severe_mental_illness=False,
+            depression_or_anxiety=True,
+            alcohol_or_drug_dependence=False,
+            personality_disorder=False,
+            other_mental_health_problem=False,
+            any_diagnosable_mental_health_problem=True,
+            two_or_more_mental_health_problems=False,
+        )
+    partner = member(team_a, Role.PARTNER)
+    PartnerReferral.objects.create(
+        reference="REF-0001",
+        team=team_a,
+        site=site_a,
+        referred_by=partner,
+        source="police",
+        urgency="routine",
+        reason="Seemed very low",
+        given_name="Jay",
+        family_name="Walcot",
+        person=duplicate,
+        episode=episode,
+    )
+    BreakGlass.objects.create(
+        user=UserFactory(), team=team_a, person=duplicate, reason="Crisis call", expires_at=timezone.now()
+    )
+    match_keys_refresh(person_ids=[survivor.pk, duplicate.pk])
+    return survivor, duplicate
+
+
+def test_every_relation_to_a_person_is_moved_or_kept_by_a_stated_rule():
+    discovered = {(r.label, r.field.name) for r in person_relations()}
+    bookkeeping = {(label, f) for label, f in _relations_to_person() if label in merge_module.BOOKKEEPING}
+    assert discovered == _relations_to_person() - bookkeeping
+    assert {
+        ("episodes.episode", "person"),
+        ("people.alias", "person"),
+        ("people.personcontact", "person"),
+        ("partners.partnerreferral", "person"),
+        ("core.breakglass", "person"),
+        ("demo.syntheticprofile", "person"),
+    } <= discovered
+    rules = {(r.label, r.stays_because is None) for r in person_relations()}
+    assert ("episodes.episode", True) in rules
+    assert ("core.breakglass", False) in rules  # a grant stays on the record it was given for
+    assert ("demo.syntheticprofile", False) in rules  # one per person
+
+
+def test_merge_then_unmerge_puts_every_row_back_exactly(pair, team_lead):
+    survivor, duplicate = pair
+    before = snapshot(survivor, duplicate)
+    people_before = person_rows(survivor, duplicate)
+    keys_before = (keys_of(survivor), keys_of(duplicate))
+    of_duplicate = {key for key, owner in before.items() if owner == duplicate.pk}
+    assert len(of_duplicate) >= 7
+
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")
+
+    after = snapshot(survivor, duplicate)
+    moved = {(m["model"], m["pk"], m["field"]) for m in record.moved}
+    kept = {(k["model"], k["pk"], k["field"]) for k in record.kept}
+    assert moved | kept == of_duplicate and not moved & kept  # every row of the duplicate, once
+    assert {m["old"] for m in record.moved} == {duplicate.pk}
+    assert {key[0] for key in kept} == {"core.breakglass", "demo.syntheticprofile"}
+    for key in of_duplicate:
+        assert after[key] == (duplicate.pk if key in kept else survivor.pk)
+    for key, owner in before.items():
+        if owner == survivor.pk:
+            assert after[key] == survivor.pk  # the survivor's own rows are untouched
+    created = Alias.objects.get(pk=record.created[0]["pk"])
+    assert (created.person_id, created.given_name, created.family_name) == (survivor.pk, "Jay", "Walcot")
+    assert merged_into(duplicate) == record
+    assert Person.objects.filter(pk=duplicate.pk).exists()  # never deleted
+    assert not MatchKey.objects.filter(person=duplicate).exists()
+
+    person_unmerge(actor=team_lead, merge=record, reason="Different people after all")
+
+    assert snapshot(survivor, duplicate) == before
+    assert person_rows(survivor, duplicate) == people_before
+    assert not Alias.objects.filter(pk=created.pk).exists()
+    assert merged_into(duplicate) is None
+    assert (keys_of(survivor), keys_of(duplicate)) == keys_before
+    record.refresh_from_db()
+    assert record.unmerge_report["not_restored"] == []
+    assert record.unmerge_report["restored"] == len(record.moved)
+
+
+def test_merge_and_unmerge_audit_both_people(pair, team_lead, team_a):
+    survivor, duplicate = pair
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")
+    person_unmerge(actor=team_lead, merge=record, reason="Wrong")
+    events = list(
+        AuditEvent.objects.filter(object_type="merge")
+        .order_by("id")
+        .values_list("action", "person_id", "team_id")
+    )
+    assert events == [
+        ("person.merge", survivor.pk, team_a.pk),
+        ("person.merged", duplicate.pk, team_a.pk),
+        ("person.unmerge", survivor.pk, team_a.pk),
+        ("person.unmerged", duplicate.pk, team_a.pk),
+    ]
+    merged = AuditEvent.objects.get(action="person.merge")
+    assert merged.reason == "Same NHS record"
+    assert merged.detail["moved"]["episodes.episode"] == 2
+
+
+def test_unmerge_after_later_edits_keeps_the_edits(pair, team_lead, site_a, practitioner):
+    survivor, duplicate = pair
+    moved_episode = duplicate.episodes.exclude(stage=Stage.CLOSED).get()
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same person")
+    assert {"model": "episodes.episode", "pk": moved_episode.pk, "field": "person", "old": duplicate.pk} in (
+        record.moved
+    )
+    # Later work on the merged record: a stage moved, a contact logged, a new episode, an alias removed.
+    Episode.objects.filter(pk=moved_episode.pk).update(
+        stage=Stage.SCREENED, version=moved_episode.version + 1
+    )
+    later_contact = Contact.objects.create(
+        episode=moved_episode,
+        at=timezone.now(),
+        channel="phone",
+        successful=True,
+        by=practitioner,
+        note="Rang back",
+    )
+    new_episode = EpisodeFactory(site=site_a, person=survivor)
+    gone = next(m["pk"] for m in record.moved if m["model"] == "people.alias")
+    Alias.objects.filter(pk=gone).delete()
+    survivor.refresh_from_db()
+    Person.objects.filter(pk=survivor.pk).update(postcode="KX4 7RT")
+
+    person_unmerge(actor=team_lead, merge=record, reason="Different people")
+
+    moved_episode.refresh_from_db()
+    assert (moved_episode.person_id, moved_episode.stage) == (duplicate.pk, Stage.SCREENED)
+    assert Contact.objects.get(pk=later_contact.pk).episode.person_id == duplicate.pk
+    assert Episode.objects.get(pk=new_episode.pk).person_id == survivor.pk
+    assert Person.objects.get(pk=survivor.pk).postcode == "KX4 7RT"
+    record.refresh_from_db()
+    assert record.unmerge_report["not_restored"] == [
+        {"model": "people.alias", "pk": gone, "why": "deleted since the merge"}
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_that_fails_half_way_changes_nothing(pair, team_lead, monkeypatch):
+    survivor, duplicate = pair
+    before = snapshot(survivor, duplicate)
+    events = AuditEvent.objects.count()
+    real_move = merge_module._move_rows
+    calls = []
+
+    def failing(relation, **kwargs):
+        calls.append(relation.label)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real_move(relation, **kwargs)
+
+    monkeypatch.setattr(merge_module, "_move_rows", failing)
+    with pytest.raises(RuntimeError):
+        person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same person")
+    assert len(calls) == 3  # it really did move rows before failing
+    assert snapshot(survivor, duplicate) == before
+    assert not MergeRecord.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert not transaction.get_connection().in_atomic_block
+
+
+def test_open_episodes_with_different_teams_both_stay_open(team_a, team_b, site_a, site_b):
+    lead = member(team_a, Role.TEAM_LEAD)
+    Membership.objects.create(user=lead, team=team_b, role=Role.TEAM_LEAD)
+    survivor = EpisodeFactory(site=site_a, person=PersonFactory(date_of_birth=DOB)).person
+    duplicate = EpisodeFactory(site=site_b, person=PersonFactory(date_of_birth=DOB)).person
+    record = person_merge(actor=lead, survivor=survivor, duplicate=duplicate, reason="Same person")
+    episodes = list(survivor.episodes.order_by("pk").values_list("team_id", "stage"))
+    assert episodes == [(team_a.pk, Stage.IDENTIFIED), (team_b.pk, Stage.IDENTIFIED)]
+    detail = AuditEvent.objects.get(action="person.merge").detail
+    assert detail["open_episode_teams"] == {"survivor": [team_a.pk], "duplicate": [team_b.pk]}
+    assert record.moved
+
+
+def test_only_a_lead_whose_team_works_with_both_may_merge(pair, practitioner, team_b, site_b):
+    survivor, duplicate = pair
+    with pytest.raises(NotPermitted):
+        person_merge(actor=practitioner, survivor=survivor, duplicate=duplicate, reason="Same")
+    other_lead = member(team_b, Role.TEAM_LEAD)
+    elsewhere = EpisodeFactory(site=site_b, person=PersonFactory()).person
+    with pytest.raises(NotPermitted):
+        person_merge(actor=other_lead, survivor=elsewhere, duplicate=duplicate, reason="Same")
+    assert not MergeRecord.objects.exists()
+
+
+def test_refusals_say_why(pair, team_lead, site_a):
+    survivor, duplicate = pair
+    with pytest.raises(ValidationError):
+        person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="   ")
+    with pytest.raises(MergeRefused, match="itself"):
+        person_merge(actor=team_lead, survivor=survivor, duplicate=survivor, reason="Same")
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same")
+    with pytest.raises(MergeRefused, match="already merged"):
+        person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Again")
+    with pytest.raises(MergeRefused, match="merge into that record"):
+        person_merge(actor=team_lead, survivor=duplicate, duplicate=survivor, reason="Backwards")
+    third = EpisodeFactory(site=site_a, person=PersonFactory()).person
+    later = person_merge(actor=team_lead, survivor=third, duplicate=survivor, reason="All one person")
+    with pytest.raises(MergeRefused, match="undo that merge first"):
+        person_unmerge(actor=team_lead, merge=record, reason="Wrong")
+    person_unmerge(actor=team_lead, merge=later, reason="Wrong")
+    person_unmerge(actor=team_lead, merge=record, reason="Wrong")
+    with pytest.raises(MergeRefused, match="already been undone"):
+        person_unmerge(actor=team_lead, merge=record, reason="Wrong")
+
+
+def test_the_review_pair_follows_the_merge(pair, team_lead):
+    survivor, duplicate = pair
+    a, b = sorted((survivor.pk, duplicate.pk))
+    found = DuplicatePair.objects.create(
+        person_a_id=a, person_b_id=b, probability=0.99, match_weight=20, model_version="t"
+    )
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same")
+    found.refresh_from_db()
+    assert (found.status, record.pair_id) == (PairStatus.MERGED, found.pk)
+    person_unmerge(actor=team_lead, merge=record, reason="Not the same")
+    found.refresh_from_db()
+    assert found.status == PairStatus.REJECTED
+    assert list(found.statuses.values_list("status", flat=True)) == [PairStatus.MERGED, PairStatus.REJECTED]
+
+
+def test_after_a_merge_the_old_name_finds_the_survivor(pair, team_lead, practitioner):
+    survivor, duplicate = pair
+    person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same")
+    found = match_candidates(
+        user=practitioner, record=intake_record(given_name="Jay", family_name="Walcot", date_of_birth=DOB)
+    )
+    assert [c.person for c in found] == [survivor]
