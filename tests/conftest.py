@@ -5,9 +5,26 @@ from __future__ import annotations
 import pytest
 from django.db.backends.signals import connection_created
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from liaison.core.models import Role
 from tests.factories import EpisodeFactory, PersonFactory, SiteFactory, TeamFactory, member
+from tests.secondfactor import authenticator
+
+# A test client signed in with force_login has passed both factors, as a real sign-in has; the
+# second-factor tests use password_only_login for a session that has only a password.
+_password_only_login = Client.force_login
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    _password_only_login(self, user, backend)
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+    session.save()
+
+
+Client.password_only_login = _password_only_login  # type: ignore[attr-defined]
+Client.force_login = _force_login_with_second_factor  # type: ignore[method-assign]
 
 
 @pytest.fixture

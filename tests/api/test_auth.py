@@ -16,7 +16,6 @@ from liaison.core.errors import NotPermitted
 from liaison.core.models import ApiToken, AuditEvent
 from liaison.people.models import Person
 from tests.api.conftest import get, person_body, post, problem
-from tests.factories import PASSWORD
 
 
 def _bearer(token: str) -> Client:
@@ -119,7 +118,7 @@ def test_last_used_is_not_rewritten_on_every_call(practitioner):
 
 def test_session_writes_need_the_csrf_token(practitioner):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username=practitioner.username, password=PASSWORD)
+    browser.force_login(practitioner)  # both factors (tests/conftest.py)
     body = problem(post(browser, "/people", person_body()), 403)
     assert "CSRF" in body["detail"]
     assert not Person.objects.exists()

@@ -20,6 +20,7 @@ from liaison.people.models import Person
 from liaison.screening.models import Screening
 from tests.browser import test_journey as journey
 from tests.factories import PASSWORD
+from tests.secondfactor import browser_sign_in
 
 # The main journey's fixtures: Chromium (skipped with a message when absent, a failure under CI), the
 # Northtown team with its custody suite and court, and its night nurse with some work on the worklist.
@@ -101,10 +102,7 @@ def test_import_flag_open_an_episode_and_screen_with_the_phq9(live_server, servi
     csv_file.write_text(custody_list(), encoding="utf-8")
 
     # Sign in as the night practitioner.
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Username").fill("night.nurse")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, "night.nurse", PASSWORD)
     page.wait_for_url(f"{base}/")
 
     # Nothing to review yet: import tonight's list.

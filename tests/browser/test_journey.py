@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from liaison.core.models import Role
+from liaison.core.models import Role, User
 from liaison.episodes.models import Contact, Task
 from liaison.people.models import Person
 from tests.factories import PASSWORD, EpisodeFactory, PersonFactory, SiteFactory, TeamFactory, member
+from tests.secondfactor import authenticator, browser_sign_in, code_for_secret, current_code
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -163,6 +165,19 @@ def test_night_shift_journey(live_server, service, browser_page):
     page.get_by_label("Username").fill("night.nurse")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # First sign-in: set up the authenticator app from the QR code's key, then confirm with a code.
+    page.wait_for_url("**/sign-in/set-up-authenticator**")
+    check_accessibility(page, "set-up-authenticator")
+    assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Confirm and continue").click()
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    check_accessibility(page, "set-up-authenticator-error")
+    TOTPDevice.objects.filter(user__username="night.nurse").update(throttling_failure_count=0)
+    page.get_by_label("Code from your authenticator app").fill(
+        code_for_secret(page.locator(".liaison-secret").inner_text())
+    )
+    page.get_by_role("button", name="Confirm and continue").click()
 
     # The worklist, overdue work first.
     page.wait_for_url(f"{live_server.url}/")
@@ -237,11 +252,7 @@ def test_night_shift_journey(live_server, service, browser_page):
 
 
 def _sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    browser_sign_in(page, base_url, username, PASSWORD)
 
 
 def test_the_other_pages_are_accessible(live_server, service, browser_page):
@@ -296,6 +307,9 @@ def test_the_other_pages_are_accessible(live_server, service, browser_page):
     page.get_by_label("Why do you need to see this record?").fill(
         "Southport custody sergeant phoned about him at 2am"
     )
+    # Re-authentication: a fresh code, even though signed in.
+    code = current_code(authenticator(User.objects.get(username="south.nurse")))
+    page.get_by_label("Enter a new code from your authenticator app").fill(code)
     page.get_by_role("button", name="Break the glass and open the record").click()
     page.wait_for_url(f"**/people/{person.pk}/")
     assert "because you broke the glass" in page.locator("main").inner_text()

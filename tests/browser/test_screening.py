@@ -13,6 +13,7 @@ from liaison.episodes.models import Stage, Task
 from liaison.screening.models import Screening
 from tests.browser import test_journey as journey
 from tests.factories import PASSWORD, EpisodeFactory, PersonFactory
+from tests.secondfactor import browser_sign_in
 
 # The main journey's fixtures (Chromium, the team and its night nurse) and its axe check.
 browser_page = journey.browser_page
@@ -31,10 +32,7 @@ def test_phq9_with_item_9_positive_raises_the_alert_and_an_urgent_task(live_serv
     person = PersonFactory(given_name="Morgan", family_name="Samplewood")
     episode = EpisodeFactory(site=service["site"], person=person, allocated_worker=service["user"])
 
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Username").fill("night.nurse")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, "night.nurse", PASSWORD)
     page.wait_for_url(f"{base}/")
 
     page.goto(f"{base}/episodes/{episode.pk}/")
@@ -105,10 +103,7 @@ def test_phq9_with_item_9_positive_raises_the_alert_and_an_urgent_task(live_serv
 def test_a_licensed_instrument_is_answered_against_item_numbers(live_server, service, browser_page):
     page, base = browser_page, live_server.url
     episode = EpisodeFactory(site=service["site"], allocated_worker=service["user"])
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Username").fill("night.nurse")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, "night.nurse", PASSWORD)
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/episodes/{episode.pk}/screenings/new")
     page.get_by_label("DAST-10: Drugs", exact=False).check()

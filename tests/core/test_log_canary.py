@@ -21,6 +21,7 @@ from gunicorn.config import Config
 from liaison.core.api_auth import api_token_create
 from liaison.core.management.commands.serve import gunicorn_settings
 from tests.api.conftest import episode_body, person_body
+from tests.secondfactor import authenticator, current_code
 
 CANARY_PASSWORD = "canary-Passphrase-otter-lantern-4417"
 CANARY_GIVEN = "Canarygivenqx"
@@ -102,6 +103,13 @@ def test_no_secret_or_clinical_text_reaches_any_log(logs, practitioner, site_a):
         browser.post("/sign-in", {"username": practitioner.username, "password": CANARY_PASSWORD}).status_code
         == 302
     )
+    # The second factor: a wrong code, then the right one. Neither may be logged.
+    device = authenticator(practitioner)
+    code = current_code(device)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert browser.post("/sign-in/code", {"code": wrong}).status_code == 400
+    device.throttle_reset()  # a wrong code makes the next wait a second; the test does not wait
+    assert browser.post("/sign-in/code", {"code": code}).status_code == 302
     session_id = browser.cookies[settings.SESSION_COOKIE_NAME].value
 
     # The API with a bearer token: a person with the canary name, an episode, a contact note.
@@ -147,7 +155,17 @@ def test_no_secret_or_clinical_text_reaches_any_log(logs, practitioner, site_a):
     assert "Sign-in failed" in logged and "/api/v1/people" in logged  # the capture itself works
     assert any(r.name == "gunicorn.access" for r in logs.records)
     assert any(r.name == "django.request" for r in logs.records)
-    secrets = (CANARY_PASSWORD, token, session_id, CANARY_GIVEN, CANARY_FAMILY, CANARY_NOTE, "paracetamol")
+    secrets = (
+        CANARY_PASSWORD,
+        token,
+        session_id,
+        code,
+        wrong,
+        CANARY_GIVEN,
+        CANARY_FAMILY,
+        CANARY_NOTE,
+        "paracetamol",
+    )
     for canary in secrets:
         assert canary not in logged, f"{canary!r} reached the logs"
         assert canary.casefold() not in logged.casefold(), f"{canary!r} reached the logs"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from liaison.assessment.models import Assessment, PlanAction, PlanOrder
 from liaison.core.models import AuditEvent
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
 from liaison.identification.models import Arrival, EpisodeFlag
@@ -43,6 +44,13 @@ ROUTE_IDS.update(
         "arrival_flag": {"pk": "arrival"},
         "arrival_episode": {"pk": "arrival"},
         "referral_detail": {"pk": "referral"},
+        "assessment_new": {"pk": "episode"},
+        "assessment_detail": {"pk": "assessment"},
+        "assessment_save": {"pk": "assessment"},
+        "plan_detail": {"pk": "episode"},
+        "plan_action_new": {"pk": "episode"},
+        "plan_order": {"pk": "episode"},
+        "plan_action_detail": {"pk": "plan_action"},
     }
 )
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
@@ -76,7 +84,10 @@ def records(episode_a, practitioner):
         data=b"arrival_time,given_name,family_name,officer_flags\n01/01/2026 10:00,Alex,Rivers,MH\n",
     )
     referral = _partner_referral(episode_a)
+    assessment, plan_action = _assessment_and_action(episode_a, practitioner)
     return {
+        "assessment": assessment.pk,
+        "plan_action": plan_action.pk,
         "import_batch": arrivals.batch.pk,
         "arrival": Arrival.objects.get().pk,
         "referral": referral.pk,
@@ -112,6 +123,32 @@ def _partner_referral(episode_a):
     )
 
 
+def _assessment_and_action(episode_a, practitioner):
+    from django.utils import timezone
+
+    from liaison.assessment.services import (
+        assessment_complete,
+        assessment_save,
+        assessment_start,
+        plan_action_add,
+    )
+
+    draft = assessment_start(actor=practitioner, episode=episode_a)
+    draft = assessment_save(
+        actor=practitioner, assessment=draft, version=1, data={"needs": [{"key": "money", "level": "low"}]}
+    )
+    assessment = assessment_complete(actor=practitioner, assessment=draft, version=draft.version)
+    action = plan_action_add(
+        actor=practitioner,
+        episode=episode_a,
+        need_key="money",
+        description="Check the claim",
+        owner_id=practitioner.pk,
+        due=timezone.localdate(),
+    )
+    return assessment, action
+
+
 def _state() -> tuple[object, ...]:
     """Everything an outsider's request could change on team A's records."""
     return (
@@ -125,6 +162,9 @@ def _state() -> tuple[object, ...]:
         tuple(Arrival.objects.order_by("pk").values_list("pk", "version", "status")),
         Episode.objects.count(),
         EpisodeFlag.objects.count(),
+        tuple(Assessment.objects.order_by("pk").values_list("pk", "version", "status")),
+        tuple(PlanAction.objects.order_by("pk").values_list("pk", "version", "status")),
+        PlanOrder.objects.count(),
     )
 
 
@@ -157,6 +197,14 @@ def test_outsider_gets_404_on_every_route_and_is_audited(outsider_client, outsid
         "episode-version": 1,
         "episode-person": "new",
         "episode-offence_category": "other",
+        "action": "save",
+        "goals": "Changed",
+        "status": "done",
+        "owner": 1,
+        "action-need_key": "money",
+        "action-description": "x",
+        "order-position_money": "1",
+        "order-reason": "x",
     }
     response = getattr(outsider_client, method)(url, data) if method == "post" else outsider_client.get(url)
     assert response.status_code in (404, 405), (url, response.status_code)

@@ -17,14 +17,14 @@ from liaison.core.errors import NotPermitted
 from liaison.core.models import AuditEvent, Membership, Role, UserSession
 from liaison.core.services import user_deactivate
 from tests.factories import PASSWORD, member
+from tests.secondfactor import sign_in
 
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 
 
 def _sign_in(user, client: Client | None = None) -> Client:
     client = client or Client()
-    response = client.post("/sign-in", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.content
+    sign_in(client, user, PASSWORD)
     return client
 
 
@@ -185,10 +185,7 @@ def test_the_clock_reports_time_left_without_counting_as_activity(practitioner, 
 
 def test_stay_signed_in_restarts_the_idle_clock(practitioner, clock):
     client = Client(enforce_csrf_checks=True)
-    token = client.get("/sign-in").cookies[settings.CSRF_COOKIE_NAME].value
-    client.post(
-        "/sign-in", {"username": practitioner.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
-    )
+    sign_in(client, practitioner, PASSWORD, csrf=True)
     # The script reads the token from the page's own sign-out form, as here (the cookie is HttpOnly).
     page = client.get("/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)

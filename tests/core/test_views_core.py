@@ -14,6 +14,7 @@ from django.utils.html import escape
 import liaison
 from liaison.core.models import AuditEvent, BreakGlass, Membership, Role
 from tests.factories import PASSWORD, TeamFactory, member
+from tests.secondfactor import authenticator, current_code, sign_in
 
 
 def _client(user) -> Client:
@@ -54,9 +55,7 @@ def test_wrong_password_shows_an_error_summary_and_keeps_the_username(client, pr
 
 
 def test_signing_in_leads_to_the_worklist(client, practitioner):
-    response = client.post("/sign-in", {"username": practitioner.username, "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert sign_in(client, practitioner, PASSWORD)["Location"] == "/"
 
 
 def test_sign_out_is_a_post_form_and_ends_the_session(practitioner_client):
@@ -130,6 +129,30 @@ def test_the_switch_link_is_only_for_people_in_several_teams(practitioner_client
 # --- breaking the glass ---------------------------------------------------------------------------
 
 
+def code(user) -> str:
+    return current_code(authenticator(user))
+
+
+@pytest.mark.parametrize("given", ["", "12345", "abcdef", "wrong"])
+def test_breaking_the_glass_needs_a_fresh_code(outsider_client, outsider, person_a, given):
+    good = code(outsider)
+    typed = f"{(int(good) + 1) % 1_000_000:06d}" if given == "wrong" else given
+    response = outsider_client.post(
+        "/break-glass",
+        {"person_id": person_a.pk, "reason": "Sergeant phoned about a detainee", "code": typed},
+    )
+    assert response.status_code == 200
+    assert "authenticator app" in response.content.decode()
+    assert not BreakGlass.objects.exists()
+    assert AuditEvent.objects.filter(action="break_glass.reauth_failed", actor_id=outsider.pk).exists()
+    # A code already used to sign in, or to break the glass before, is refused too.
+    authenticator(outsider).verify_token(good)
+    response = outsider_client.post(
+        "/break-glass", {"person_id": person_a.pk, "reason": "Sergeant phoned about a detainee", "code": good}
+    )
+    assert not BreakGlass.objects.exists()
+
+
 def test_break_glass_refuses_a_short_reason_without_saying_whether_the_person_exists(
     outsider_client, person_a
 ):
@@ -153,7 +176,9 @@ def test_break_glass_grants_time_limited_access_and_is_audited(
     settings.BREAK_GLASS_MINUTES = 30
     reason = "Custody sergeant at Southport called: detainee says he is under Northtown CMHT"
     before = timezone.now()
-    response = outsider_client.post("/break-glass", {"person_id": person_a.pk, "reason": reason})
+    response = outsider_client.post(
+        "/break-glass", {"person_id": person_a.pk, "reason": reason, "code": code(outsider)}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/people/{person_a.pk}/"
     grant = BreakGlass.objects.get()
@@ -173,7 +198,12 @@ def test_break_glass_grants_time_limited_access_and_is_audited(
 
 def test_break_glass_for_an_unknown_id_says_so_only_after_a_reason(outsider_client, outsider, person_a):
     response = outsider_client.post(
-        "/break-glass", {"person_id": person_a.pk + 500, "reason": "Probation officer phoned about a client"}
+        "/break-glass",
+        {
+            "person_id": person_a.pk + 500,
+            "reason": "Probation officer phoned about a client",
+            "code": code(outsider),
+        },
     )
     assert response.status_code == 200
     assert "No person has this Liaison ID" in response.content.decode()
@@ -181,12 +211,13 @@ def test_break_glass_for_an_unknown_id_says_so_only_after_a_reason(outsider_clie
     assert AuditEvent.objects.filter(action="break_glass.refused", actor_id=outsider.pk).count() == 1
 
 
-def test_break_glass_from_a_person_address_asks_only_for_the_reason(outsider_client, person_a):
+def test_break_glass_from_a_person_address_asks_only_for_the_reason(outsider_client, outsider, person_a):
     page = outsider_client.get(f"/people/{person_a.pk}/break-glass").content.decode()
     assert "Rivers" not in page
     assert 'name="person_id"' not in page
     response = outsider_client.post(
-        f"/people/{person_a.pk}/break-glass", {"reason": "Court duty solicitor needs advice on fitness"}
+        f"/people/{person_a.pk}/break-glass",
+        {"reason": "Court duty solicitor needs advice on fitness", "code": code(outsider)},
     )
     assert response.status_code == 302
     assert BreakGlass.objects.filter(person=person_a).exists()
@@ -200,9 +231,10 @@ def test_the_not_found_person_page_offers_break_the_glass(outsider_client, perso
     assert "Rivers" not in html
 
 
-def test_no_need_to_break_the_glass_for_your_own_teams_person(practitioner_client, person_a):
+def test_no_need_to_break_the_glass_for_your_own_teams_person(practitioner_client, practitioner, person_a):
     response = practitioner_client.post(
-        "/break-glass", {"person_id": person_a.pk, "reason": "Checking before the court hearing"}
+        "/break-glass",
+        {"person_id": person_a.pk, "reason": "Checking before the court hearing", "code": code(practitioner)},
     )
     assert response.status_code == 302
     assert not BreakGlass.objects.exists()

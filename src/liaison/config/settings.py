@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "liaison.core",
     "liaison.people",
     "liaison.episodes",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "liaison.screening",
     "liaison.assessment",
     "liaison.partners",
+    "liaison.matching",
     "liaison.demo",
 ]
 
@@ -99,9 +102,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: ends idle, over-long and deactivated sessions with a message.
     "liaison.core.middleware.SessionSecurityMiddleware",
+    # A password alone reaches nothing but the second-factor pages (core/mfa.py).
+    "liaison.core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "liaison.core.middleware.NoStoreMiddleware",

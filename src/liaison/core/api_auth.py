@@ -145,6 +145,9 @@ class SessionCsrfAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        if not user.is_verified():
+            # Signed in with a password but not yet the second factor: no personal data.
+            return None
         check = _CsrfCheck(_no_response)
         check.process_request(request)
         refused = check.process_view(request, None, (), {})  # type: ignore[arg-type]

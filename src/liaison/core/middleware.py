@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
-from django.urls import reverse
+from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, ResolverMatch, resolve, reverse
 from django.utils import timezone
 
 from liaison.core.audit import audit
+from liaison.core.mfa import BEFORE_SECOND_FACTOR, second_factor_url
 from liaison.core.models import User
 from liaison.core.signin import LAST_SEEN_AT, SIGNED_IN_AT, session_begin, session_user_id
 
@@ -115,4 +116,39 @@ class SessionSecurityMiddleware:
             return response
         # Otherwise carry on as a signed-out visitor: LoginRequiredMiddleware sends pages to the
         # sign-in page (keeping where they were going) and the API answers 401.
+        return None
+
+
+class SecondFactorMiddleware:
+    """A session signed in with a password alone reaches only the second-factor pages (core/mfa.py).
+
+    Every other page sends it to enter a code (or to set up the authenticator app first), keeping
+    where it was going. The API answers such a session 401 (api_auth.SessionCsrfAuth); API tokens
+    are machine credentials issued by an administrator and are not sessions.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        if request.path.startswith(("/static/", "/api/")):
+            return self.get_response(request)
+        match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+        if match is not None and match.url_name in BEFORE_SECOND_FACTOR:
+            return self.get_response(request)
+        target = second_factor_url(request, request.get_full_path())
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
+def _resolve(path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path)
+    except Resolver404:
         return None

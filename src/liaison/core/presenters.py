@@ -81,6 +81,11 @@ AUDIT_ACTION_LABELS = {
     "signin.succeeded": "Signed in",
     "signin.failed": "Failed to sign in",
     "signin.locked": "Sign-in locked after repeated failures",
+    "signin.second_factor": "Entered a code from the authenticator app",
+    "signin.second_factor_failed": "Entered a wrong code from the authenticator app",
+    "signin.second_factor_enrolled": "Set up the authenticator app",
+    "break_glass.reauth_failed": "Break the glass refused: wrong code from the authenticator app",
+    "signin.second_factor_reset": "Authenticator app reset by an administrator",
     "session.expired": "Was signed out when the session expired",
     "session.refused": "Was signed out: the account is deactivated",
     "user.deactivate": "Deactivated a user account",
@@ -114,6 +119,14 @@ AUDIT_ACTION_LABELS = {
     "plan.action_add": "Added an action to the plan",
     "plan.action_update": "Updated an action in the plan",
     "plan_action.view": "Viewed a plan action",
+    # Person matching: intake candidates, the duplicate check, merge and unmerge.
+    "match.candidates": "Saw the person offered as a possible match",
+    "duplicates.find": "Ran the check for duplicate records",
+    "duplicate_pair.review": "Reviewed a possible duplicate record",
+    "person.merge": "Merged another record into this one",
+    "person.merged": "Was merged into another record",
+    "person.unmerge": "Undid a merge of another record into this one",
+    "person.unmerged": "Was restored from a merge",
 }
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
@@ -73,6 +74,35 @@ def break_glass_grant(*, actor: User, team: Team, person_id: int, reason: str) -
     return grant
 
 
+def _require_account_manager(actor: User, user: User) -> None:
+    """A superuser may manage anyone; a team lead or administrator, their team's members but no superuser."""
+    user_teams = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    allowed = actor.is_superuser or (
+        not user.is_superuser and any(can(actor, "core.manage_accounts", team_id) for team_id in user_teams)
+    )
+    if not allowed:
+        raise NotPermitted("Only a superuser, or a team lead or administrator in their team, can do this")
+
+
+@transaction.atomic
+def user_authenticator_reset(*, actor: User, user: User) -> int:
+    """For a lost or replaced phone: remove the user's authenticator and end their sessions.
+
+    They set up a new one the next time they sign in, with their password. Returns the sessions ended.
+    """
+    _require_account_manager(actor, user)
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    ended = sessions_end_for_user(user)
+    audit(
+        actor=actor,
+        action="signin.second_factor_reset",
+        object_type="user",
+        object_id=user.pk,
+        detail={"devices_removed": removed, "sessions_ended": ended},
+    )
+    return ended
+
+
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> int:
     """Stop `user` signing in and end every session they hold, at once. Returns the sessions ended.
@@ -81,12 +111,7 @@ def user_deactivate(*, actor: User, user: User) -> int:
     administrator may deactivate members of their own team, except superusers. The account stays, so
     the audit trail and the records keep naming who did what; API tokens stop working with it.
     """
-    user_teams = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
-    allowed = actor.is_superuser or (
-        not user.is_superuser and any(can(actor, "core.manage_accounts", team_id) for team_id in user_teams)
-    )
-    if not allowed:
-        raise NotPermitted("Only a superuser, or a team lead or administrator in their team, can do this")
+    _require_account_manager(actor, user)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])

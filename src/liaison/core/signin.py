@@ -199,6 +199,17 @@ def session_begin(session: SessionBase, user: User) -> None:
         )
 
 
+def session_cycle(request: HttpRequest, user: User) -> None:
+    """A new session id, keeping the session's contents and the record that it is the user's."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    with transaction.atomic():
+        UserSession.objects.filter(session_key=old_key).delete()
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key, defaults={"user": user, "started_at": timezone.now()}
+        )
+
+
 def on_user_logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
     """Connected to Django's user_logged_in (core/apps.py): every way of signing in starts the clocks,
     the sign-in page and a test's force_login alike. Bookkeeping only: the audit is in the view."""

@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from liaison.core import views
+from liaison.core import mfa, views
 
 urlpatterns = [
     path("sign-in", views.SignInView.as_view(), name="login"),
+    path("sign-in/code", mfa.mfa_verify, name="mfa_verify"),
+    path("sign-in/set-up-authenticator", mfa.mfa_setup, name="mfa_setup"),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
     path("session", views.session_clock, name="session"),
     path("team/switch", views.team_switch, name="team_switch"),

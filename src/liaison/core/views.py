@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from liaison.core.access import person_access
 from liaison.core.audit import audit
 from liaison.core.forms import BreakGlassForm, SignInForm, TeamSwitchForm, apply_service_errors
+from liaison.core.mfa import second_factor_url, step_up_form
 from liaison.core.models import CLINICAL_ROLES, Membership, User
 from liaison.core.permissions import can
 from liaison.core.presenters import date_time
@@ -97,6 +98,10 @@ class SignInView(auth_views.LoginView):
                 form.errors.pop(NON_FIELD_ERRORS, None)
                 form.add_error(None, ValidationError(lockout_message(locked), code="locked"))
         return super().form_invalid(form)
+
+    def get_success_url(self) -> str:
+        # The password is the first step: the second factor comes next, then where they were going.
+        return second_factor_url(self.request, super().get_success_url())
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         # login(): a new session id with the old session deleted, and the session clocks started
@@ -195,7 +200,12 @@ def _break_glass(request: AuthenticatedRequest, person_id: int | None) -> HttpRe
     if membership is None or not can(request.user, "core.break_glass", membership.team_id):
         return not_permitted(request, "Only practitioners and team leads can break the glass.")
     form = BreakGlassForm(request.POST or None, fixed_person=person_id is not None)
-    if request.method == "POST" and form.is_valid():
+    # Re-authentication: a fresh code from the authenticator app, whoever is at the keyboard now.
+    # Checked only once the rest is right, so a code is not used up by a too-short reason.
+    code_form = step_up_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid() and not code_form.is_valid():
+        audit(actor=request.user, action="break_glass.reauth_failed", team_id=membership.team_id)
+    elif request.method == "POST" and form.is_valid():
         wanted = person_id if person_id is not None else form.cleaned_data["person_id"]
         # Say so, rather than grant, when the team already works with the person.
         if person_access(request.user, wanted).via == "relationship":
@@ -221,11 +231,12 @@ def _break_glass(request: AuthenticatedRequest, person_id: int | None) -> HttpRe
         "core/break_glass.html",
         {
             "form": form,
+            "code_form": code_form,
             "person_id": person_id,
             "membership": membership,
             "minutes": settings.BREAK_GLASS_MINUTES,
         },
-        forms=(form,),
+        forms=(form, code_form),
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from liaison.core.models import Membership, Role
+from liaison.core.mfa import device_secret
+from liaison.core.models import Membership, Role, User
+from liaison.demo.authenticators import ensure_demo_authenticator
 from liaison.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -46,5 +48,17 @@ class Command(BaseCommand):
         rows = login_rows()
         if not rows:
             raise CommandError("No demo logins found. Load the demo data first: liaison seed --reset")
+        users = {u.username: u for u in User.objects.filter(username__in=[r[0] for r in rows])}
+        keys = {name: device_secret(ensure_demo_authenticator(user)) for name, user in users.items()}
         self.stdout.write("Demo logins (synthetic data only; every demo account shares this password):\n")
-        self.stdout.write(table(("username", "password", "role", "team"), rows))
+        self.stdout.write(
+            table(
+                ("username", "password", "role", "team", "authenticator key"),
+                [(*r, keys[r[0]]) for r in rows],
+            )
+        )
+        self.stdout.write(
+            "\nSigning in also needs a 6-digit code: add the key to an authenticator app, or run\n"
+            "  LIAISON_DEMO=1 liaison demo-code USERNAME\n"
+            "for the code the app would show now."
+        )
