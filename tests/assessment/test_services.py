@@ -621,3 +621,26 @@ def test_no_actions_before_an_assessment(practitioner, episode_a):
             due=timezone.localdate(),
         )
     assert "Complete an assessment first" in str(errors_of(excinfo)["need_key"])
+
+
+def test_actions_for_a_need_a_review_took_out_stay_on_the_plan(practitioner, episode_a):
+    completed(practitioner, episode_a)
+    action = plan_action_add(
+        actor=practitioner,
+        episode=episode_a,
+        need_key="money",
+        description="Benefits check",
+        owner_id=practitioner.pk,
+        due=timezone.localdate(),
+    )
+    review = assessment_start(actor=practitioner, episode=episode_a)
+    review = assessment_save(
+        actor=practitioner,
+        assessment=review,
+        version=review.version,
+        data={"needs": [{"key": "mental_health", "level": "moderate"}, {"key": "money", "level": "none"}]},
+    )
+    review = assessment_complete(actor=practitioner, assessment=review, version=review.version)
+    plan = plan_for(review)
+    assert [item.key for item in plan.items] == ["mental_health"]
+    assert plan.other_actions == [action]

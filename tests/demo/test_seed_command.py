@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.audit import verify_chain
 from liaison.core.models import AuditEvent, Role, Team, User
 from liaison.demo.models import CONDITION_FIELDS, SyntheticProfile
@@ -34,6 +35,11 @@ def digest() -> str:
     """A fingerprint of every generated row, by natural keys (database ids differ between runs)."""
     person = "person__local_id"
     episode_key = ("episode__person__local_id", "episode__arrival_at")
+    assessment_key = (
+        "assessment__episode__person__local_id",
+        "assessment__episode__arrival_at",
+        "assessment__number",
+    )
     tables = [
         Person.objects.order_by("local_id").values_list(
             "local_id", "given_name", "family_name", "preferred_name", "date_of_birth", "sex", "ethnicity",
@@ -60,6 +66,27 @@ def digest() -> str:
         ),
         Task.objects.order_by(*episode_key, "created_at", "title").values_list(
             *episode_key, "title", "due", "created_at", "done_at", "owner__username", "created_by__username"
+        ),
+        # Needs assessments and plans, by episode and version number.
+        Assessment.objects.order_by(*episode_key, "number").values_list(
+            *episode_key, "number", "status", "own_words", "help_first", "helped_before",
+            "not_helped_before", "goals", "contact_preference", "person_priorities",
+            "fitness_for_interview", "fitness_for_interview_reason", "fitness_for_detention",
+            "fitness_for_detention_reason", "appropriate_adult", "appropriate_adult_reason",
+            "capacity_concerns", "capacity_concerns_reason", "communication_support",
+            "communication_support_reason", "guardian_involvement", "guardian_detail",
+            "youth_justice_contact", "education_status", "education_detail", "by__username",
+            "started_at", "completed_at", "completed_by__username",
+        ),
+        Need.objects.order_by(*assessment_key, "key").values_list(
+            *assessment_key, "key", "level", "evidence", "raised_by", "suggested_level", "suggested_from"
+        ),
+        PlanOrder.objects.order_by(*assessment_key, "at").values_list(
+            *assessment_key, "keys", "reason", "by__username", "at"
+        ),
+        PlanAction.objects.order_by(*episode_key, "created_at", "need_key").values_list(
+            *episode_key, "need_key", "description", "owner__username", "due", "status", "created_at",
+            "task__title", "task__done_at",
         ),
         # Today's custody list (imported and reviewed at run time: those times are left out).
         Arrival.objects.order_by("site__name", "custody_number").values_list(

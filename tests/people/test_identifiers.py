@@ -63,6 +63,7 @@ def test_pnc_check_letter_round_trip(year, serial):
         ("5/123456R", False),  # one-digit year
         ("05/12345678R", False),  # serial too long
         ("05/123456", False),  # no check letter
+        ("٠٥/١٢٣٤٥٦R", False),  # digits of another script: never stored as an identifier
         ("", False),
     ],
 )

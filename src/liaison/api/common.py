@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field
 
 from liaison.api.problems import TYPE_FORBIDDEN, ApiProblem, field_problem
+from liaison.core.access import MAX_ID
 from liaison.core.api_auth import BearerTokenAuth, SessionCsrfAuth
 from liaison.core.models import Team, User
 from liaison.core.permissions import teams_for
@@ -18,6 +19,10 @@ AUTH = [BearerTokenAuth(), SessionCsrfAuth()]
 
 # Every route documents the problems it can answer with; the handlers in problems.py produce them.
 ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422})
+
+# A record's id, sent in a body or a query: the databases hold 1 to 2**63 - 1. A number outside that
+# names no record, and SQLite cannot even compare one (a 500), so it is refused (422) and documented.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def actor(request: HttpRequest) -> User:

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from liaison.api.common import ERROR_CODES, actor, patch_field, text
+from liaison.api.common import ERROR_CODES, Id, actor, patch_field, text
 from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import (
@@ -45,6 +45,7 @@ from liaison.assessment.models import (
 from liaison.assessment.presenters import build_plan, plan_as_dict
 from liaison.assessment.queries import get_assessment_for_user, get_plan_action_for_user
 from liaison.assessment.services import (
+    COPIED_FIELDS,
     TEXT_MAX,
     assessment_complete,
     assessment_save,
@@ -154,31 +155,6 @@ def _need(need: Need) -> dict[str, Any]:
     }
 
 
-_COPIED = (
-    "own_words",
-    "help_first",
-    "helped_before",
-    "not_helped_before",
-    "goals",
-    "contact_preference",
-    "fitness_for_interview",
-    "fitness_for_interview_reason",
-    "fitness_for_detention",
-    "fitness_for_detention_reason",
-    "appropriate_adult",
-    "appropriate_adult_reason",
-    "capacity_concerns",
-    "capacity_concerns_reason",
-    "communication_support",
-    "communication_support_reason",
-    "guardian_involvement",
-    "guardian_detail",
-    "youth_justice_contact",
-    "education_status",
-    "education_detail",
-)
-
-
 def _out(assessment: Assessment) -> dict[str, Any]:
     """Expects the needs prefetched (see _with_needs): the draft's problems read them again."""
     order = _need_order()
@@ -191,7 +167,8 @@ def _out(assessment: Assessment) -> dict[str, Any]:
         "number": assessment.number,
         "status": assessment.status,
         "youth": assessment.episode.age_group == AgeGroup.YOUTH,
-        **{name: getattr(assessment, name) for name in _COPIED},
+        # Every editable field as stored (the services name them); priorities as a fresh list.
+        **{name: getattr(assessment, name) for name in COPIED_FIELDS},
         "person_priorities": list(assessment.person_priorities),
         "needs": [_need(n) for n in needs],
         "completion_problems": None if assessment.is_complete else completion_problems(assessment),
@@ -444,7 +421,7 @@ class PlanActionIn(Schema):
 
     need_key: str = text(40, description="One of the plan's needs")
     description: str = text(300, description="What will be done")
-    owner_id: int = Field(description="A member of the episode's team: the task is theirs")
+    owner_id: Id = Field(description="A member of the episode's team: the task is theirs")
     due: dt.date
 
 
@@ -456,7 +433,7 @@ class PlanActionPatchIn(Schema):
 
     version: int
     status: str = patch_field(12, **_codes(ActionStatus.values, "Where the action has got to"))
-    owner_id: int = patch_field(description="Give it (and its task) to another member of the team")
+    owner_id: Id = patch_field(description="Give it (and its task) to another member of the team")
     due: dt.date = patch_field(description="A new date, for the action and its task")
 
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison.assessment.codes import LEVEL_LABELS, LEVEL_RANK, RAISED_BY_LABELS, codes
-from liaison.assessment.models import Assessment, AssessmentStatus, Need, PlanAction, PlanOrder
+from liaison.assessment.codes import BASIC_PREFIX, LEVEL_LABELS, LEVEL_RANK, RAISED_BY_LABELS, codes
+from liaison.assessment.models import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    Need,
+    PlanAction,
+    PlanOrder,
+)
 from liaison.assessment.ordering import TIER_LABELS, NeedItem, apply_override, rule_order, tier
-from liaison.episodes.models import Episode
+from liaison.core.models import User
+from liaison.core.permissions import can
+from liaison.core.presenters import Tag
+from liaison.episodes.models import Episode, Stage
 
 LEVEL_COLOURS = {"none": "grey", "low": "blue", "moderate": "yellow", "high": "orange", "urgent": "red"}
 
@@ -44,6 +55,8 @@ class Plan:
     override: PlanOrder | None
     # The person's own priorities, in their order, as (rank, key, label).
     person_priorities: list[tuple[int, str, str]]
+    # Actions for needs a review has since taken out of the plan: still shown, never lost.
+    other_actions: list[PlanAction] = field(default_factory=list)
 
     @property
     def overridden(self) -> bool:
@@ -95,6 +108,7 @@ def build_plan(
         items=items,
         override=override,
         person_priorities=[(rank, key, code_list.label(key)) for rank, key in enumerate(priorities, start=1)],
+        other_actions=[a for a in actions or [] if a.need_key not in {i.key for i in ordered}],
     )
 
 
@@ -136,13 +150,7 @@ def needs_history(episode: Episode | int) -> tuple[list[Assessment], list[Histor
     versions = list(
         Assessment.objects.filter(episode_id=episode_id, status=AssessmentStatus.COMPLETE).order_by("number")
     )
-    index = {a.pk: i for i, a in enumerate(versions)}
-    levels: dict[str, list[str]] = {}
-    for need in Need.objects.filter(assessment__in=versions).exclude(level=""):
-        levels.setdefault(need.key, [""] * len(versions))[index[need.assessment_id]] = need.level
-    code_list = codes()
-    rows = [HistoryRow(key, code_list.label(key), levels[key]) for key in code_list.keys if key in levels]
-    return versions, rows
+    return versions, history_rows(versions, list(Need.objects.filter(assessment__in=versions)))
 
 
 def plan_as_dict(plan: Plan) -> dict[str, Any]:
@@ -169,3 +177,202 @@ def plan_as_dict(plan: Plan) -> dict[str, Any]:
             for item in plan.items
         ],
     }
+
+
+# --- the pages: the episode's section, the person's plan, the assessment form and its summary -------
+# (Added for the HTML pages; the functions above are shared with the API and stay as they are.)
+
+
+def level_label(level: str) -> str:
+    """The short label for a tag: "Urgent", not "Urgent: needs action today"."""
+    return LEVEL_LABELS.get(level, "Not assessed").split(":")[0] if level else "Not assessed"
+
+
+def level_tag(level: str) -> Tag:
+    return Tag(level_label(level), LEVEL_COLOURS.get(level, "white") if level else "white")
+
+
+def suggestion_text(level: str, source: str) -> str:
+    """ "Suggested: High, from PHQ-9 18, Moderately severe on 30 Nov 2026"."""
+    if not level:
+        return ""
+    return f"Suggested: {level_label(level)}, from {source}" if source else f"Suggested: {level_label(level)}"
+
+
+def ordinal(rank: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st (a plan holds up to 21 needs)."""
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
+@dataclass
+class DomainRow:
+    """One domain as the assessment's summary shows it."""
+
+    key: str
+    label: str
+    level: str
+    tag: Tag
+    evidence: str
+    raised_by_label: str
+    suggestion: str
+    changed_from_suggestion: bool
+
+
+def domain_rows(needs: list[Need]) -> list[DomainRow]:
+    """Every domain, in code-list order, rated or not."""
+    by_key = {need.key: need for need in needs}
+    rows = []
+    for domain in codes().domains:
+        need = by_key.get(domain.code)
+        level = need.level if need else ""
+        suggested = need.suggested_level if need else ""
+        rows.append(
+            DomainRow(
+                key=domain.code,
+                label=domain.label,
+                level=level,
+                tag=level_tag(level),
+                evidence=need.evidence if need else "",
+                raised_by_label=RAISED_BY_LABELS.get(need.raised_by, "") if need else "",
+                suggestion=suggestion_text(suggested, need.suggested_from if need else ""),
+                changed_from_suggestion=bool(suggested and level and suggested != level),
+            )
+        )
+    return rows
+
+
+def basic_needs_today(needs: list[Need]) -> list[str]:
+    """The labels of the basic needs ticked (each an urgent need), in code-list order."""
+    ticked = {need.key for need in needs if need.key.startswith(BASIC_PREFIX) and need.level}
+    return [b.label for b in codes().basic_needs if b.key in ticked]
+
+
+FINDING_TITLES = (
+    ("fitness_for_interview", "Fitness for interview"),
+    ("fitness_for_detention", "Fitness for detention"),
+    ("appropriate_adult", "Appropriate adult needed"),
+    ("capacity_concerns", "Concerns about mental capacity"),
+    ("communication_support", "Communication support needed"),
+)
+
+
+def finding_rows(assessment: Assessment) -> list[tuple[str, str, str]]:
+    """(finding, answer, reasons) for each custody finding, "Not assessed" where blank."""
+    return [
+        (label, getattr(assessment, f"get_{name}_display")(), getattr(assessment, f"{name}_reason"))
+        for name, label in FINDING_TITLES
+    ]
+
+
+@dataclass
+class AssessmentSection:
+    """What the episode page's "Assessment and plan" section shows."""
+
+    draft: Assessment | None
+    current: Assessment | None
+    versions: int
+    plan: Plan | None
+    can_record: bool
+    can_plan: bool
+
+
+def episode_assessment_section(user: User, episode: Episode) -> AssessmentSection:
+    """One query for the episode's assessments, and three for the current plan when there is one."""
+    assessments = list(
+        Assessment.objects.filter(episode=episode).select_related("by", "completed_by").order_by("-number")
+    )
+    draft = next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None)
+    current = next((a for a in assessments if a.status == AssessmentStatus.COMPLETE), None)
+    is_open = episode.stage != Stage.CLOSED
+    return AssessmentSection(
+        draft=draft,
+        current=current,
+        versions=sum(1 for a in assessments if a.status == AssessmentStatus.COMPLETE),
+        plan=plan_for(current) if current is not None else None,
+        can_record=can(user, "assessment.record", episode.team_id) and is_open,
+        can_plan=can(user, "assessment.plan", episode.team_id) and is_open,
+    )
+
+
+@dataclass
+class PersonPlan:
+    """The person page's plan: the newest episode's current assessment, its plan, and how needs changed."""
+
+    episode: Episode
+    plan: Plan
+    versions: list[Assessment]
+    history: list[HistoryRow]
+
+
+def history_rows(versions: list[Assessment], needs: list[Need]) -> list[HistoryRow]:
+    """Each need's level in each version, oldest first (as needs_history, over needs already fetched)."""
+    index = {a.pk: i for i, a in enumerate(versions)}
+    levels: dict[str, list[str]] = {}
+    for need in needs:
+        if need.level and need.assessment_id in index:
+            levels.setdefault(need.key, [""] * len(versions))[index[need.assessment_id]] = need.level
+    code_list = codes()
+    return [HistoryRow(key, code_list.label(key), levels[key]) for key in code_list.keys if key in levels]
+
+
+def person_plan(episodes: list[Episode]) -> PersonPlan | None:
+    """The plan for the person page, from the person's episodes (already loaded, newest first).
+
+    Four queries when there is a plan: the complete assessments, their needs, the newest override and
+    the episode's actions. Completing an assessment always moves an episode to "assessed" (stages move
+    one at a time), so while no episode has been assessed there is nothing to fetch: no query at all.
+    """
+    if not any(e.assessed_at or e.stage in (Stage.ASSESSED, Stage.SUPPORT) for e in episodes):
+        return None
+    by_id = {e.pk: e for e in episodes}
+    complete = list(
+        Assessment.objects.filter(episode_id__in=by_id, status=AssessmentStatus.COMPLETE)
+        .select_related("completed_by")
+        .order_by("episode_id", "number")
+    )
+    if not complete:
+        return None
+    # The newest episode that has a complete assessment; its latest version is the current one.
+    rank = {e.pk: i for i, e in enumerate(episodes)}
+    episode_id = min({a.episode_id for a in complete}, key=rank.__getitem__)
+    versions = [a for a in complete if a.episode_id == episode_id]
+    current = versions[-1]
+    needs = list(Need.objects.filter(assessment__in=versions))
+    override = PlanOrder.objects.filter(assessment=current).select_related("by").first()
+    actions = list(
+        PlanAction.objects.filter(episode_id=episode_id).select_related("owner").order_by("due", "id")
+    )
+    plan = build_plan(current, [n for n in needs if n.assessment_id == current.pk], override, actions)
+    return PersonPlan(
+        episode=by_id[episode_id], plan=plan, versions=versions, history=history_rows(versions, needs)
+    )
+
+
+ACTION_STATUS_COLOURS: dict[str, str] = {
+    ActionStatus.PLANNED: "blue",
+    ActionStatus.IN_PROGRESS: "yellow",
+    ActionStatus.DONE: "green",
+    ActionStatus.NOT_NEEDED: "grey",
+}
+
+
+def action_status_tag(status: str) -> Tag:
+    label = ActionStatus(status).label if status in ActionStatus.values else status
+    return Tag(label, ACTION_STATUS_COLOURS.get(status, "grey"))
+
+
+def need_anchor(key: str) -> str:
+    """The id of a need on the plan page ("need-basic-sleep_tonight"): no colon, so it works in CSS too."""
+    return "need-" + key.replace(":", "-")
+
+
+def plan_with_other_actions(assessment: Assessment) -> tuple[Plan, list[PlanAction]]:
+    """The plan (plan_for, three queries), and the open actions for needs no longer in it: a review
+    that rates a need lower, or leaves it out, must not hide work still to do."""
+    plan = plan_for(assessment)
+    return plan, [a for a in plan.other_actions if a.status in OPEN_ACTION_STATUSES]
+
+
+def need_label(key: str) -> str:
+    return codes().label(key)

@@ -38,7 +38,7 @@ from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import CLINICAL_ROLES, Membership, User
 from liaison.core.permissions import can, role_in
 from liaison.episodes.models import AgeGroup, Episode, Stage, Task
-from liaison.episodes.services import TASK_DUE_WINDOW, episode_move, task_add
+from liaison.episodes.services import TASK_DUE_WINDOW, episode_move, task_add, task_complete
 from liaison.episodes.signals import task_completed
 from liaison.screening import instruments
 from liaison.screening.models import Screening, ScreeningStatus
@@ -287,19 +287,30 @@ def _clean_fields(errors: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
 
 def _write_needs(assessment: Assessment, needs: dict[str, dict[str, str]]) -> None:
     """Replace the draft's needs with these. A screening's suggestion is never lost: a need left out
-    that carries one stays as an unrated row, so the suggestion is still shown."""
+    that carries one stays as an unrated row, so the suggestion is still shown. Only rows that change
+    are written (an autosave every few seconds must stay cheap)."""
+    fields = ("level", "evidence", "raised_by")
     existing = {need.key: need for need in assessment.needs.all()}
+    before = {key: tuple(getattr(need, f) for f in fields) for key, need in existing.items()}
     for key, need in existing.items():
         if key not in needs:
             need.level, need.evidence, need.raised_by = "", "", ""
     for key, values in needs.items():
         need = existing.setdefault(key, Need(assessment=assessment, key=key))
         need.level, need.evidence, need.raised_by = values["level"], values["evidence"], values["raised_by"]
-    empty = [n.pk for n in existing.values() if n.pk and not (n.level or n.evidence or n.suggested_level)]
-    Need.objects.filter(pk__in=empty).delete()
-    for need in existing.values():
-        if need.level or need.evidence or need.suggested_level:
-            need.save()
+
+    def kept(need: Need) -> bool:
+        return bool(need.level or need.evidence or need.suggested_level)
+
+    Need.objects.filter(pk__in=[n.pk for n in existing.values() if n.pk and not kept(n)]).delete()
+    Need.objects.bulk_create([n for n in existing.values() if n.pk is None and kept(n)])
+    changed = [
+        n
+        for key, n in existing.items()
+        if n.pk and kept(n) and key in before and before[key] != tuple(getattr(n, f) for f in fields)
+    ]
+    if changed:
+        Need.objects.bulk_update(changed, fields)
 
 
 def _locked_update(assessment: Assessment, version: int, **values: Any) -> None:
@@ -476,8 +487,9 @@ def _is_clinical_member(user_id: int, team_id: int) -> bool:
     return Membership.objects.filter(user_id=user_id, team_id=team_id, role__in=CLINICAL_ROLES).exists()
 
 
-def _task_title(need_key: str, description: str) -> str:
-    return f"Plan, {codes().label(need_key).lower()}: {description}"[:200]
+def plan_task_title(need_key: str, description: str) -> str:
+    """The task an action makes, as the worklist shows it: "ID: Apply for a replacement birth certificate"."""
+    return f"{codes().label(need_key)}: {description}"[:200]
 
 
 @transaction.atomic
@@ -518,7 +530,7 @@ def plan_action_add(
     task = task_add(
         actor=actor,
         episode=episode,
-        title=_task_title(need_key, description),
+        title=plan_task_title(need_key, description),
         due=due,
         owner_id=owner_id,
         detail="From the plan",
@@ -579,12 +591,15 @@ def plan_action_update(
         task_values["owner_id"] = owner_id
     if due is not None:
         task_values["due"] = due
-    if status in {ActionStatus.DONE, ActionStatus.NOT_NEEDED}:
-        task_values.update(done_at=timezone.now(), done_by_id=actor.pk)
     if task_values:
         Task.objects.filter(pk=action.task_id, done_at__isnull=True).update(
             **task_values, version=F("version") + 1
         )
+    if status in {ActionStatus.DONE, ActionStatus.NOT_NEEDED}:
+        task = Task.objects.select_related("episode").get(pk=action.task_id)
+        if task.done_at is None:
+            # Through the task service, so the task's own audit event is written too.
+            task_complete(actor=actor, task=task, version=task.version)
     _audit(
         actor, role, "plan.action_update", episode, "plan_action", action.pk,
         **{name: str(value) for name, value in values.items()},

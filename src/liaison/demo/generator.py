@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from liaison.demo import numbers
+from liaison.demo.assessments import AssessmentMaker
 from liaison.demo.conditions import allocate, joint_distribution
 from liaison.demo.custody import CustodyList, custody_lists
 from liaison.demo.models import CONDITION_FIELDS, SyntheticProfile
@@ -31,7 +32,7 @@ from liaison.demo.names import (
     POOLS,
     SHORT_FORMS,
 )
-from liaison.demo.staff import Roster, RosterSite, RosterTeam
+from liaison.demo.staff import HOME_TEAM_CODE, Roster, RosterSite, RosterTeam
 from liaison.demo.tables import (
     AGE_BANDS,
     COMMUNICATION_NEEDS,
@@ -137,7 +138,14 @@ class Generator:
         self.roster = roster
         self.progress = progress
         self.plan = Plan()
-        self.maker = EpisodeMaker(rng=self.rng, now=now, records=self.plan.records)
+        # Assessments and plans draw from a stream of their own, consumed in episode order, so adding
+        # them changed none of the people, episodes, contacts or tasks a seed gives.
+        self.assessments = AssessmentMaker(
+            rng=random.Random(f"assessments:{seed}"), now=now, records=self.plan.records
+        )
+        self.maker = EpisodeMaker(
+            rng=self.rng, now=now, records=self.plan.records, assessments=self.assessments
+        )
         self._nhs: set[str] = set()
         self._pnc: set[str] = set()
 
@@ -161,8 +169,13 @@ class Generator:
                 any_problem=any(combo),
                 severe_mental_illness=combo[0],
                 substance_dependence=combo[2],
+                depression_or_anxiety=combo[1],
+                personality_disorder=combo[3],
+                other_problem=combo[4],
             )
             self._episodes(draft, condition)
+        home = next(rt for rt in self.roster.teams if rt.spec.code == HOME_TEAM_CODE)
+        self.assessments.finish(home)
         return self.plan
 
     def custody_lists(self) -> list[CustodyList]:

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import ForeignObjectRel, Q
 from django.utils import timezone
 
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.audit import audit
 from liaison.core.models import Team, User
 from liaison.demo.custody import CustodyList
@@ -154,6 +155,10 @@ def demo_seed(
         ("episode statuses", EpisodeStatus, records.statuses),
         ("contacts", Contact, records.contacts),
         ("tasks", Task, records.tasks),
+        ("assessments", Assessment, records.assessments),
+        ("needs", Need, records.needs),
+        ("plan orders", PlanOrder, records.plan_orders),
+        ("plan actions", PlanAction, records.plan_actions),
     ]
     rows: dict[str, int] = {
         "teams": len(roster.teams),

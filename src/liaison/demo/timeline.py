@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.models import Role, SiteKind, User
+from liaison.demo.assessments import AssessmentMaker
 from liaison.demo.staff import (
     RosterSite,
     RosterTeam,
@@ -78,6 +80,11 @@ class EpisodeRecords:
     statuses: list[EpisodeStatus] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    # Needs assessments and plans (demo/assessments.py); a plan action's task is in `tasks`.
+    assessments: list[Assessment] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
+    plan_orders: list[PlanOrder] = field(default_factory=list)
+    plan_actions: list[PlanAction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,14 +94,27 @@ class Condition:
     any_problem: bool
     severe_mental_illness: bool
     substance_dependence: bool
+    # The rest of the profile: they shape the needs an assessment finds.
+    depression_or_anxiety: bool = False
+    personality_disorder: bool = False
+    other_problem: bool = False
 
 
 class EpisodeMaker:
-    def __init__(self, *, rng: random.Random, now: dt.datetime, records: EpisodeRecords) -> None:
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        now: dt.datetime,
+        records: EpisodeRecords,
+        assessments: AssessmentMaker | None = None,
+    ) -> None:
         self.rng = rng
         self.now = now
         self.today = timezone.localdate(now)
         self.records = records
+        # Makes the assessment and plan of every assessed episode, from a random stream of its own.
+        self.assessments = assessments
 
     # --- where and when -----------------------------------------------------------------------
 
@@ -240,6 +260,10 @@ class EpisodeMaker:
             )
         self._contacts(episode, team, times, closure_reason, allocated or reviewer)
         self._tasks(episode, team, times, allocated or reviewer)
+        if self.assessments is not None and Stage.ASSESSED in times:
+            self.assessments.make(
+                episode=episode, team=team, times=times, closure=closure_reason, condition=condition
+            )
         return episode
 
     def _on_duty(self, spec: SiteSpec, moment: dt.datetime) -> dt.datetime:

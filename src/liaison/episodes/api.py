@@ -14,11 +14,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, ConfigDict
 
-from liaison.api.common import ERROR_CODES, actor, patch_field, resolve_team, text
+from liaison.api.common import ERROR_CODES, Id, actor, patch_field, resolve_team, text
 from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import Problem, field_problem, service_errors
 from liaison.core.access import (
+    MAX_ID,
     first_clinical_membership,
     get_contact_for_user,
     get_episode_for_user,
@@ -95,18 +96,18 @@ class EpisodeOut(Schema):
 class EpisodeFields(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    site_id: int
+    site_id: Id
     pathway_point: str = text(30, **PATHWAY_DOC)
     referral_source: str = text(2, **REFERRAL_DOC)
     arrival_at: AwareDatetime
     offence_category: str = text(20, OffenceCategory.NOT_KNOWN.value, **OFFENCE_DOC)
     custody_number: str = text(40, "")
-    allocated_worker_id: int | None = None
+    allocated_worker_id: Id | None = None
 
 
 class EpisodeCreateIn(EpisodeFields):
-    person_id: int
-    team_id: int | None = None
+    person_id: Id
+    team_id: Id | None = None
 
 
 class EpisodePatchIn(Schema):
@@ -120,7 +121,7 @@ class EpisodePatchIn(Schema):
     version: int
     offence_category: str = patch_field(20, **OFFENCE_DOC)
     custody_number: str = patch_field(40)
-    allocated_worker_id: int | None = Field(None, description="null to unallocate")
+    allocated_worker_id: Id | None = Field(None, description="null to unallocate")
     justice_outcome: str = patch_field(30, **OUTCOME_DOC)
 
 
@@ -138,7 +139,7 @@ class StageIn(Schema):
 class ArrivalIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    team_id: int | None = None
+    team_id: Id | None = None
     person: PersonFields
     episode: EpisodeFields
 
@@ -151,10 +152,10 @@ class ArrivalOut(Schema):
 @router.get("/episodes", response={200: Page[EpisodeOut], ERROR_CODES: Problem})
 def list_episodes(
     request: HttpRequest,
-    person_id: int | None = None,
-    team_id: int | None = None,
+    person_id: int | None = Query(None, ge=1, le=MAX_ID),
+    team_id: int | None = Query(None, ge=1, le=MAX_ID),
     stage: str | None = Query(None, max_length=12),
-    allocated_worker_id: int | None = None,
+    allocated_worker_id: int | None = Query(None, ge=1, le=MAX_ID),
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
@@ -343,7 +344,7 @@ class TaskIn(Schema):
 
     title: str = text(200)
     due: dt.date
-    owner_id: int | None = None
+    owner_id: Id | None = None
     detail: str = text(5000, "")
 
 

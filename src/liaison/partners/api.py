@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from liaison.api.common import ERROR_CODES, actor, resolve_team, text
+from liaison.api.common import ERROR_CODES, Id, actor, resolve_team, text
 from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import Problem, service_errors
@@ -43,8 +43,8 @@ class ReferralPersonIn(Schema):
 class ReferralIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    team_id: int | None = Field(None, description="Needed only if you are a partner of more than one team")
-    site_id: int = Field(description="The team's site where the person is (GET /referral-sites)")
+    team_id: Id | None = Field(None, description="Needed only if you are a partner of more than one team")
+    site_id: Id = Field(description="The team's site where the person is (GET /referral-sites)")
     person: ReferralPersonIn
     reason: str = text(REASON_LIMIT)
     urgency: str = text(10, json_schema_extra={"enum": list(Urgency.values)})

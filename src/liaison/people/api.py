@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from liaison.api.common import ERROR_CODES, actor, patch_field, resolve_team, text
+from liaison.api.common import ERROR_CODES, Id, actor, patch_field, resolve_team, text
 from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import Problem, field_problem, service_errors
@@ -99,7 +99,7 @@ class PersonFields(Schema):
 
 
 class PersonCreateIn(PersonFields):
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class PersonPatchIn(Schema):

@@ -22,7 +22,8 @@ def nhs_number_problem(raw: str) -> str | None:
     a remainder giving 10 means the number was never issued.
     """
     number = normalise_nhs_number(raw)
-    if not number.isdigit() or len(number) != 10:
+    # ASCII digits only: isdigit() is also true of "¹" (which int() refuses) and of other scripts' digits.
+    if not (number.isascii() and number.isdigit()) or len(number) != 10:
         return "Enter a 10-digit NHS number, like 943 476 5919"
     total = sum(int(d) * w for d, w in zip(number[:9], _NHS_WEIGHTS, strict=True))
     check = 11 - (total % 11)
@@ -40,7 +41,7 @@ def format_nhs_number(number: str) -> str:
 
 # PNC check letters: the remainder mod 23 indexes this alphabet (I, O and S are never used).
 _PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
-_PNC_RE = re.compile(r"^(?P<year>\d{2}|\d{4})/(?P<serial>\d{1,7})(?P<check>[A-Z])$")
+_PNC_RE = re.compile(r"^(?P<year>[0-9]{2}|[0-9]{4})/(?P<serial>[0-9]{1,7})(?P<check>[A-Z])$")
 
 
 def normalise_pnc_id(raw: str) -> str:

@@ -35,6 +35,17 @@ router = Router(tags=["screening"])
 FHIR_JSON = "application/fhir+json"
 
 
+def _fhir_answer(resource_type: str) -> dict[str, Any]:
+    """Documents the 200 answer as what it is, application/fhir+json (not Ninja's application/json)."""
+    schema = {
+        "type": "object",
+        "description": f"A FHIR R4 {resource_type} resource",
+        "properties": {"resourceType": {"type": "string", "const": resource_type}},
+        "required": ["resourceType"],
+    }
+    return {"responses": {200: {"content": {FHIR_JSON: {"schema": schema}}}}}
+
+
 def _definition(code: str) -> Definition:
     try:
         return instruments.get(code)
@@ -271,7 +282,11 @@ def score_instrument(request: HttpRequest, code: str, payload: ScoreIn) -> dict[
     return result.as_dict()
 
 
-@router.get("/fhir/Questionnaire/{code}", response={200: dict[str, Any], ERROR_CODES: Problem})
+@router.get(
+    "/fhir/Questionnaire/{code}",
+    response={200: None, ERROR_CODES: Problem},
+    openapi_extra=_fhir_answer("Questionnaire"),
+)
 def get_fhir_questionnaire(request: HttpRequest, code: str) -> HttpResponse:
     """The instrument as a FHIR R4 Questionnaire (application/fhir+json)."""
     return _fhir(fhir.questionnaire(_definition(code)))
@@ -450,7 +465,11 @@ def complete_screening(request: HttpRequest, screening_id: int, payload: Complet
     return _out(done)
 
 
-@router.get("/screenings/{screening_id}/fhir", response={200: dict[str, Any], ERROR_CODES: Problem})
+@router.get(
+    "/screenings/{screening_id}/fhir",
+    response={200: None, ERROR_CODES: Problem},
+    openapi_extra=_fhir_answer("QuestionnaireResponse"),
+)
 def get_screening_fhir(request: HttpRequest, screening_id: int) -> HttpResponse:
     """The screening as a FHIR R4 QuestionnaireResponse (application/fhir+json)."""
     screening, _ = get_screening_for_user(actor(request), screening_id, action="screening.export")

@@ -62,7 +62,7 @@ class WholeNumberField(forms.CharField):
         text = str(value or "").strip().replace(",", "")
         if not text:
             return None
-        if not text.lstrip("-").isdigit():
+        if not (text.isascii() and text.lstrip("-").isdigit()):
             raise forms.ValidationError(f"{self.item_name} must be a whole number, like 3")
         return int(text)
 

@@ -296,7 +296,8 @@ def _band_table(bands: tuple[Band, ...]) -> tuple[int, tuple[Band | None, ...]]:
 
 
 def _key_order(key: str) -> tuple[int, str]:
-    return (int(key), "") if key.isdigit() else (10_000, key)
+    # isdigit() alone is true of "³", which int() refuses: an answer key is ASCII digits or unknown.
+    return (int(key), "") if key.isascii() and key.isdigit() else (10_000, key)
 
 
 # ---- scoring rules --------------------------------------------------------------------------------

@@ -1,1 +1,0 @@
-"""Pages for assessments and plans."""
