@@ -53,6 +53,27 @@ ROUTE_IDS.update(
         "plan_action_detail": {"pk": "plan_action"},
     }
 )
+# Privacy monitoring and the team's accounts (monitoring app).
+ROUTE_IDS.update(
+    {
+        "privacy_alert_detail": {"pk": "privacy_alert"},
+        "privacy_alert_access": {"pk": "privacy_alert"},
+        "account_deactivate": {"pk": "account"},
+    }
+)
+# Rights and records: subject access requests, the history of a person's details, disputes.
+ROUTE_IDS.update(
+    {
+        "sar_new": {"pk": "person"},
+        "sar_detail": {"pk": "sar"},
+        "sar_extend": {"pk": "sar"},
+        "sar_export": {"pk": "sar"},
+        "person_history": {"pk": "person"},
+        "person_correction_new": {"pk": "person"},
+        "person_dispute_new": {"pk": "person"},
+        "person_dispute_resolve": {"pk": "person", "dispute_pk": "dispute"},
+    }
+)
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
 OPEN_TO_OUTSIDERS = {"person_break_glass"}
 
@@ -91,6 +112,8 @@ def records(episode_a, practitioner):
         "import_batch": arrivals.batch.pk,
         "arrival": Arrival.objects.get().pk,
         "referral": referral.pk,
+        **_monitoring_records(episode_a, practitioner),
+        **_rights_records(episode_a, practitioner),
         "person": episode_a.person_id,
         "episode": episode_a.pk,
         "task": task.pk,
@@ -149,6 +172,42 @@ def _assessment_and_action(episode_a, practitioner):
     return assessment, action
 
 
+def _monitoring_records(episode_a, practitioner):
+    from liaison.monitoring.models import AlertRule, PrivacyAlert
+
+    alert = PrivacyAlert.objects.create(
+        rule=AlertRule.DAILY_CEILING, team=episode_a.team, user=practitioner, day="2026-03-24", numbers={}
+    )
+    return {"privacy_alert": alert.pk, "account": practitioner.pk}
+
+
+def _rights_records(episode_a, practitioner):
+    from django.utils import timezone
+
+    from liaison.rights.models import FieldDispute, SubjectAccessRequest
+
+    today = timezone.localdate()
+    sar = SubjectAccessRequest.objects.create(
+        person=episode_a.person,
+        team=episode_a.team,
+        received_on=today,
+        identity_verified="Known to the team",
+        requester="person",
+        statutory_due_on=today,
+        due_on=today,
+        created_by=practitioner,
+    )
+    dispute = FieldDispute.objects.create(
+        person=episode_a.person,
+        field="family_name",
+        recorded_value="Rivers",
+        person_says="It is Rivers-Lee",
+        team=episode_a.team,
+        raised_by=practitioner,
+    )
+    return {"sar": sar.pk, "dispute": dispute.pk}
+
+
 def _state() -> tuple[object, ...]:
     """Everything an outsider's request could change on team A's records."""
     return (
@@ -165,6 +224,30 @@ def _state() -> tuple[object, ...]:
         tuple(Assessment.objects.order_by("pk").values_list("pk", "version", "status")),
         tuple(PlanAction.objects.order_by("pk").values_list("pk", "version", "status")),
         PlanOrder.objects.count(),
+        _monitoring_state(),
+        _rights_state(),
+    )
+
+
+def _monitoring_state() -> tuple[object, ...]:
+    from liaison.core.models import User
+    from liaison.monitoring.models import PrivacyAlert
+
+    return (
+        tuple(PrivacyAlert.objects.order_by("pk").values_list("pk", "closed_at", "outcome")),
+        tuple(User.objects.order_by("pk").values_list("pk", "is_active")),
+    )
+
+
+def _rights_state() -> tuple[object, ...]:
+    from liaison.rights.models import FieldChange, FieldDispute, SubjectAccessRequest
+
+    return (
+        tuple(
+            SubjectAccessRequest.objects.order_by("pk").values_list("pk", "version", "fulfilled_at", "due_on")
+        ),
+        FieldChange.objects.count(),
+        tuple(FieldDispute.objects.order_by("pk").values_list("pk", "resolved_at", "outcome")),
     )
 
 
@@ -205,6 +288,18 @@ def test_outsider_gets_404_on_every_route_and_is_audited(outsider_client, outsid
         "action-description": "x",
         "order-position_money": "1",
         "order-reason": "x",
+        "outcome": "no_concern",
+        "note": "Looked into it",
+        "reason": "Left the team on 31 March",
+        "field": "given_name",
+        "person_says": "It is Rivers-Lee",
+        "received_on-day": "1",
+        "received_on-month": "3",
+        "received_on-year": "2026",
+        "identity_verified": "Passport seen",
+        "requester": "person",
+        "months": "1",
+        "detail": "Records from three teams",
     }
     response = getattr(outsider_client, method)(url, data) if method == "post" else outsider_client.get(url)
     assert response.status_code in (404, 405), (url, response.status_code)

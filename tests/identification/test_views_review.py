@@ -1,16 +1,20 @@
 """The review worklist and one arrival: scoped, audited, paginated, bounded; mark reviewed, flag,
-and open an episode with the person found or created."""
+and open an episode with the person found (by the matching engine, with its evidence) or created."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from liaison.core.models import AuditEvent, AuditEventPerson, Role
 from liaison.episodes.models import Episode, ReferralSource, Stage
 from liaison.identification.models import Arrival, ArrivalStatus, EpisodeFlag, FlagSource
-from liaison.people.models import Person
+from liaison.matching.models import MergeRecord
+from liaison.matching.services import match_keys_refresh
+from liaison.people.models import Alias, Person
 from tests.factories import EpisodeFactory, PersonFactory, member
 from tests.identification.conftest import csv_bytes, run_import, when
 
@@ -213,10 +217,12 @@ def test_convert_with_a_person_the_team_already_knows(
     )
     blake = _flag(practitioner_client, imported[0], ["mental_health", "self_harm_suicide"])
     page = practitioner_client.get(f"/arrivals/{blake.pk}/episode").content.decode()
-    assert f'value="{known.pk}"' in page and "Same last name and date of birth" in page
+    assert f'value="{known.pk}"' in page and "This is Jordan Blake" in page
     assert page.count('name="episode-person"') == 2  # the known person, and "create a new person"
-    match = AuditEvent.objects.get(action="arrival.match")
-    assert match.detail == {"person_ids": [known.pk]}
+    # The matching engine audits who it offered, once, indexed per person; nothing else repeats it.
+    match = AuditEvent.objects.get(action="match.candidates")
+    assert match.detail["person_ids"] == [known.pk]
+    assert not AuditEvent.objects.filter(action="arrival.match").exists()
     # Being offered as a match shows the person's details: it is on their "who viewed this record".
     assert AuditEventPerson.objects.filter(event_id=match.id, person_id=known.pk).exists()
     response = practitioner_client.post(
@@ -239,11 +245,12 @@ def test_convert_with_a_person_the_team_already_knows(
     lead = member(site_a.team, Role.TEAM_LEAD)
     practitioner_client.force_login(lead)
     audit_page = practitioner_client.get(f"/people/{known.pk}/audit").content.decode()
-    assert "Saw the person offered as a match for an arrival" in audit_page
+    assert "Saw the person offered as a possible match" in audit_page
     assert "Opened an episode from a custody or court list" in audit_page
 
 
-def test_a_person_from_another_team_cannot_be_posted(practitioner_client, imported, site_b):
+def test_a_person_from_another_team_cannot_be_posted(practitioner_client, practitioner, imported, site_b):
+    """A forged id gets the audited 404 of any person the team may not see, and nothing changes."""
     stranger = EpisodeFactory(site=site_b).person
     blake = _flag(practitioner_client, imported[0])
     response = practitioner_client.post(
@@ -254,8 +261,10 @@ def test_a_person_from_another_team_cannot_be_posted(practitioner_client, import
             "episode-offence_category": "theft",
         },
     )
-    assert response.status_code == 200
-    assert "Select one of the people offered" in response.content.decode()
+    assert response.status_code == 404
+    assert stranger.family_name not in response.content.decode()
+    denied = AuditEvent.objects.get(action="access.denied", actor_id=practitioner.pk)
+    assert (denied.object_type, denied.person_id) == ("person", stranger.pk)
     assert not Episode.objects.filter(person=stranger).exclude(site=site_b).exists()
     assert Arrival.objects.get(pk=blake.pk).status == ArrivalStatus.FLAGGED
 
@@ -320,3 +329,97 @@ def test_outsider_gets_404_and_is_audited_on_every_arrival_route(outsider_client
 def test_commissioner_gets_404_on_an_arrival(commissioner_client, commissioner, imported):
     assert commissioner_client.get(f"/arrivals/{imported[0].pk}/").status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", actor_id=commissioner.pk).exists()
+
+
+def _candidate_texts(html: str) -> list[str]:
+    """Each offered person's label and what the page says about them, as plain text."""
+    items = re.findall(r'<div class="nhsuk-radios__item liaison-candidate">(.*?)</div>\s*</div>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def test_a_misspelt_name_and_swapped_birthday_are_offered_with_the_evidence(
+    practitioner_client, imported, site_a
+):
+    """The list says Jordan Blake, 12 April 1991; the team knows Jordan Blayke, 4 December 1991."""
+    known = EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(
+            given_name="Jordan", family_name="Blayke", date_of_birth="1991-12-04", nhs_number="9434765919"
+        ),
+    ).person
+    weaker = EpisodeFactory(
+        site=site_a,
+        person=PersonFactory(given_name="Jorden", family_name="Blake", date_of_birth="1991-06-30"),
+    ).person
+    match_keys_refresh(person_ids=[known.pk, weaker.pk])
+    blake = _flag(practitioner_client, imported[0])
+    html = practitioner_client.get(f"/arrivals/{blake.pk}/episode").content.decode()
+    first, second = _candidate_texts(html)
+    assert first.startswith("This is Jordan Blayke Very likely the same person (")
+    assert "NHS number 943 476 5919" in first and f"Liaison ID {known.pk}" in first
+    assert "First name: Jordan, the same" in first
+    assert "Last name: Blake ↔ , and on their record, Blayke, spelt nearly the same" in first
+    assert "Date of birth: 12/04/1991 ↔ , and on their record, 04/12/1991, day and month swapped" in first
+    assert second.startswith("This is Jorden Blake")
+    assert "Date of birth: 12/04/1991 ↔ , and on their record, 30/06/1991, same year only" in second
+    assert "Points to a different person" in second
+    assert "None of these: create a new person from the list&#x27;s details" in html
+    assert 'value="new" checked' not in html  # with people offered, nothing is chosen for them
+
+
+def test_the_episode_page_costs_the_same_queries_for_one_candidate_or_many(
+    practitioner_client, imported, site_a
+):
+    blake = _flag(practitioner_client, imported[0])
+    url = f"/arrivals/{blake.pk}/episode"
+
+    def offered(count: int) -> tuple[int, int]:
+        people = [
+            EpisodeFactory(
+                site=site_a,
+                person=PersonFactory(given_name="Jordan", family_name="Blake", date_of_birth="1991-04-12"),
+            ).person
+            for _ in range(count)
+        ]
+        for person in people[::2]:
+            Alias.objects.create(
+                person=person, given_name="Jay", family_name="Blake", family_name_search="blake"
+            )
+        match_keys_refresh(person_ids=[p.pk for p in people])
+        with CaptureQueriesContext(connection) as queries:
+            html = practitioner_client.get(url).content.decode()
+        return html.count('name="episode-person"'), len(queries)
+
+    one, few_queries = offered(1)
+    many, many_queries = offered(7)
+    assert (one, many) == (2, 9)  # the people offered, and "create a new person"
+    assert many_queries == few_queries
+
+
+def test_a_record_merged_into_another_is_not_offered(practitioner_client, imported, site_a, team_a):
+    survivor, duplicate = (
+        EpisodeFactory(
+            site=site_a,
+            person=PersonFactory(given_name="Jordan", family_name=family, date_of_birth="1991-04-12"),
+        ).person
+        for family in ("Blake", "Blak")
+    )
+    # A standing merge. The duplicate keeps its episode here, so only the merged-away rule hides it
+    # (the merge service's moves are tested in tests/matching/test_merge.py).
+    MergeRecord.objects.create(
+        survivor=survivor, duplicate=duplicate, reason="Same person", merged_by=member(team_a, Role.TEAM_LEAD)
+    )
+    blake = _flag(practitioner_client, imported[0])
+    html = practitioner_client.get(f"/arrivals/{blake.pk}/episode").content.decode()
+    assert f'type="radio" value="{survivor.pk}"' in html
+    assert f'type="radio" value="{duplicate.pk}"' not in html
+    response = practitioner_client.post(
+        f"/arrivals/{blake.pk}/episode",
+        {
+            "episode-version": blake.version,
+            "episode-person": str(duplicate.pk),
+            "episode-offence_category": "theft",
+        },
+    )
+    assert response.status_code == 404
+    assert Arrival.objects.get(pk=blake.pk).status == ArrivalStatus.FLAGGED

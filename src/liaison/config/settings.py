@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "liaison.identification",
     "liaison.screening",
     "liaison.assessment",
+    "liaison.rights",
+    "liaison.monitoring",
     "liaison.partners",
     "liaison.matching",
     "liaison.demo",

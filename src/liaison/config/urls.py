@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("liaison.identification.urls")),
     path("", include("liaison.screening.urls")),
     path("", include("liaison.assessment.urls")),
+    path("", include("liaison.rights.urls")),
+    path("", include("liaison.monitoring.urls")),
     path("", include("liaison.partners.urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

@@ -8,13 +8,18 @@ from django.utils import timezone
 
 from liaison.core.signin import LAST_SEEN_AT, SIGNED_IN_AT
 from liaison.core.teams import current_membership
+from liaison.monitoring.navigation import header_links
 
 
 def liaison(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_membership": current_membership(request), "session_clock": _session_clock(request)}
+    return {
+        "current_membership": current_membership(request),
+        "session_clock": _session_clock(request),
+        "monitoring_links": header_links(request),
+    }
 
 
 def _session_clock(request: HttpRequest) -> dict[str, int]:

@@ -25,6 +25,11 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "assessment.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "assessment.plan": CLINICAL_ROLES,
     "core.view_audit": frozenset({Role.TEAM_LEAD}),
+    # Information governance: subject access requests and exports, and privacy alerts, are the team
+    # lead's (acting as the team's privacy officer); corrections to a record are clinical editors'.
+    "rights.subject_access": frozenset({Role.TEAM_LEAD}),
+    "rights.correct": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "monitoring.review_alerts": frozenset({Role.TEAM_LEAD}),
     "core.break_glass": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "identification.view_arrivals": CLINICAL_ROLES,
     "identification.import_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),

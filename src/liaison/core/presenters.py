@@ -89,6 +89,13 @@ AUDIT_ACTION_LABELS = {
     "session.expired": "Was signed out when the session expired",
     "session.refused": "Was signed out: the account is deactivated",
     "user.deactivate": "Deactivated a user account",
+    "user.deactivate_reason": "Gave the reason for deactivating a user account",
+    # Privacy monitoring: alerts for the team lead as the team's privacy officer.
+    "privacy.scan": "Ran the privacy monitoring scan",
+    "privacy_alert.list": "Reviewed the team's privacy alerts",
+    "privacy_alert.view": "Viewed a privacy alert",
+    "privacy_alert.access": "Saw the Liaison IDs a user viewed, for a privacy alert",
+    "privacy_alert.close": "Closed a privacy alert",
     # Finding people: custody and court lists, and vulnerability flags.
     "arrivals.import": "Imported a custody or court list",
     "arrival.list": "Listed arrivals to review",
@@ -127,6 +134,17 @@ AUDIT_ACTION_LABELS = {
     "person.merged": "Was merged into another record",
     "person.unmerge": "Undid a merge of another record into this one",
     "person.unmerged": "Was restored from a merge",
+    # Rights and records: subject access requests, corrections and disputes.
+    "rights.sar_record": "Recorded a subject access request",
+    "rights.sar_list": "Saw the person on the subject access request list",
+    "rights.sar_view": "Viewed a subject access request",
+    "rights.sar_extend": "Extended the time to answer a subject access request",
+    "rights.sar_export": "Exported the record for a subject access request",
+    "rights.sar_reauth_failed": "Subject access export refused: wrong code from the authenticator app",
+    "rights.history_view": "Viewed the history of the person's details",
+    "rights.correct": "Corrected the person's details, with a reason",
+    "rights.dispute_raise": "Recorded that the person disputes a detail",
+    "rights.dispute_resolve": "Resolved a dispute about a detail",
 }
 
 

@@ -15,6 +15,7 @@ from liaison.core.errors import NotPermitted
 from liaison.core.models import BreakGlass, Membership, Team, User
 from liaison.core.permissions import can, role_in
 from liaison.core.signin import sessions_end_for_user
+from liaison.monitoring.services import privacy_alert_for_grant
 from liaison.people.models import Person
 
 BREAK_GLASS_REASON_MIN = 10
@@ -71,6 +72,7 @@ def break_glass_grant(*, actor: User, team: Team, person_id: int, reason: str) -
             reason=reason,
             detail={"expires_at": grant.expires_at.isoformat()},
         )
+        privacy_alert_for_grant(grant=grant)  # the team lead's alert, at once (monitoring)
     return grant
 
 

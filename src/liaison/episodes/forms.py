@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 
 from liaison.core.forms import DateField, DateTimeField, YesNoField, set_choices
@@ -22,6 +23,9 @@ from liaison.episodes.models import (
 )
 from liaison.episodes.queries import OPEN_STAGES
 from liaison.episodes.services import TRANSITIONS
+from liaison.identification.forms import PersonChoiceField
+from liaison.matching.features import Record
+from liaison.matching.queries import intake_record
 from liaison.people.forms import sex_field
 from liaison.people.identifiers import nhs_number_problem, normalise_nhs_number, pnc_id_problem
 from liaison.people.models import Ethnicity, Sex
@@ -75,7 +79,15 @@ class WorklistFilterForm(forms.Form):
 
 
 class ArrivalForm(forms.Form):
-    """A new custody or court arrival: who the person is, and this episode."""
+    """A new custody or court arrival: who the person is, and this episode.
+
+    Two steps when people the team knows could be this person: the details, then "is this the same
+    person?" with everything typed carried in hidden fields (a POST body, never the address).
+    `step` is the button pressed on the second page: answer the question, or go back to the details.
+    """
+
+    DETAILS = "details"
+    SAME_PERSON = "same_person"
 
     # --- the person
     given_name = _text("First name", required=True, message="Enter the person's first name")
@@ -137,6 +149,18 @@ class ArrivalForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "Allocate the episode to a member of your team"},
     )
+    # --- the second step, when the team already knows people who could be them
+    step = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), (DETAILS, DETAILS), (SAME_PERSON, SAME_PERSON)],
+        error_messages={"invalid_choice": "Reload the page and try again"},
+    )
+    same_person = PersonChoiceField(
+        label="Is this the same person?",
+        required=False,
+        required_message="Select the person this is, or a new person",
+        invalid_message="Select one of the people offered, or a new person",
+    )
 
     def __init__(self, *args: Any, sites: list[Site], members: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,7 +206,39 @@ class ArrivalForm(forms.Form):
         data = super().clean() or {}
         if data.get("postcode") and data.get("no_fixed_abode"):
             self.add_error("postcode", "Enter a postcode or select no fixed abode, not both")
+        if self.answering and not data.get("same_person") and not self.has_error("same_person"):
+            self.add_error("same_person", self.fields["same_person"].error_messages["required"])
         return data
+
+    @property
+    def answering(self) -> bool:
+        """The second page was answered (not just the details entered, or sent back to change)."""
+        return self.data.get("step") == self.SAME_PERSON
+
+    def only_the_answer_is_missing(self) -> bool:
+        """The details are all valid and only "is this the same person?" needs an answer."""
+        return self.answering and set(self.errors) == {"same_person"}
+
+    def carried(self) -> list[tuple[str, str]]:
+        """What was typed on the first page, as the browser sent it, for the second page's hidden
+        fields: each field's own name, and a date's parts (date_of_birth-day...)."""
+        keep = set(self.fields) - {"step", "same_person"}
+        data = self.data
+        sent = data.lists() if isinstance(data, QueryDict) else ((k, [v]) for k, v in data.items())
+        return [(name, str(value)) for name, values in sent if name.split("-")[0] in keep for value in values]
+
+    def match_record(self) -> Record:
+        """The person as entered, as a record to match against the people the team knows."""
+        data = self.cleaned_data
+        return intake_record(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            nhs_number=data["nhs_number"],
+            pnc_id=data["pnc_id"],
+            postcode=data["postcode"],
+        )
 
     def person_fields(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -41,7 +41,17 @@ from liaison.episodes.forms import (
 )
 from liaison.episodes.models import Episode, Stage
 from liaison.episodes.queries import load_episode_timeline, team_members, team_sites, worklist_for
-from liaison.episodes.services import arrival_create, contact_log, episode_move, task_add, task_complete
+from liaison.episodes.services import (
+    arrival_create,
+    contact_log,
+    episode_move,
+    episode_open,
+    task_add,
+    task_complete,
+)
+from liaison.identification.queries import offered_person
+from liaison.matching.presenters import candidate_choices
+from liaison.matching.queries import Candidate, match_candidates
 
 EPISODE_CONFLICT = (
     "Someone else changed this episode after you opened it. Check its current stage below, "
@@ -97,6 +107,13 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def arrival_new(request: AuthenticatedRequest) -> HttpResponse:
+    """Record a new arrival: the person and the episode, on one page.
+
+    When the details entered could be someone the team already knows (the matching engine, which
+    audits who it shows), a second step asks "is this the same person?" at the same address, with
+    everything typed carried in hidden fields. Choosing someone opens the episode on their record;
+    "none of these", or nobody found, creates a new person as before.
+    """
     membership = current_membership(request)
     if clinical_membership(request) is None or membership is None:
         return no_access(request)
@@ -104,27 +121,77 @@ def arrival_new(request: AuthenticatedRequest) -> HttpResponse:
         return not_permitted(request, "Only practitioners and team leads can record a new arrival.")
     sites = team_sites(membership.team_id)
     form = ArrivalForm(request.POST or None, sites=sites, members=team_members(membership.team_id))
-    if request.method == "POST" and form.is_valid():
-        try:
+    if request.method != "POST":
+        return _arrival_details_page(request, form, membership)
+    if not form.is_valid():
+        if form.only_the_answer_is_missing():
+            return _same_person_page(request, form, membership)
+        return _arrival_details_page(request, form, membership)
+    data = form.cleaned_data
+    if data["step"] == ArrivalForm.DETAILS:
+        # Back from the second step to change what was typed: the details page, filled in.
+        return _arrival_details_page(request, form, membership)
+    if data["step"] != ArrivalForm.SAME_PERSON:
+        candidates = match_candidates(user=request.user, record=form.match_record())
+        if candidates:
+            return _same_person_page(request, form, membership, candidates)
+    aliases = {"site_id": "site", "allocated_worker_id": "allocated_worker"}
+    chosen = data["same_person"]
+    try:
+        if isinstance(chosen, int):
+            # Only someone the team may see and who is not merged away; anyone else is a 404.
+            person = offered_person(request.user, chosen)
+            episode = episode_open(
+                actor=request.user, team=membership.team, person=person, **form.episode_fields()
+            )
+        else:
             episode = arrival_create(
                 actor=request.user,
                 team=membership.team,
                 person_fields=form.person_fields(),
                 episode_fields=form.episode_fields(),
             )
-        except NotPermitted:
-            return not_permitted(request)
-        except ValidationError as exc:
-            apply_service_errors(
-                form, exc, aliases={"site_id": "site", "allocated_worker_id": "allocated_worker"}
-            )
-        else:
-            # No names in messages: they travel in a cookie when the session is not used.
-            messages.success(request, "New arrival recorded. The episode is on your team's worklist.")
-            return redirect("person_detail", pk=episode.person_id)
+    except NotPermitted as exc:
+        return not_permitted(request, str(exc))
+    except ValidationError as exc:
+        apply_service_errors(form, exc, aliases=aliases)
+        return _arrival_details_page(request, form, membership)
+    # No names in messages: they travel in a cookie when the session is not used.
+    if isinstance(chosen, int):
+        messages.success(
+            request,
+            "New arrival added to their existing record. The episode is on your team's worklist. "
+            "Check their details: anything you entered differently was not saved.",
+        )
+    else:
+        messages.success(request, "New arrival recorded. The episode is on your team's worklist.")
+    return redirect("person_detail", pk=episode.person_id)
+
+
+def _arrival_details_page(request: AuthenticatedRequest, form: ArrivalForm, membership: Any) -> HttpResponse:
     return render_page(
         request, "episodes/arrival_new.html", {"form": form, "membership": membership}, forms=(form,)
     )
+
+
+def _same_person_page(
+    request: AuthenticatedRequest,
+    form: ArrivalForm,
+    membership: Any,
+    candidates: list[Candidate] | None = None,
+) -> HttpResponse:
+    """The second step: people the team knows who could be the person entered, best first."""
+    record = form.match_record()
+    if candidates is None:
+        candidates = match_candidates(user=request.user, record=record)
+    context = {
+        "form": form,
+        "membership": membership,
+        "entered": form.cleaned_data,
+        "carried": form.carried(),
+        "choices": candidate_choices(candidates, record=record, bound=form["same_person"]),
+    }
+    return render_page(request, "episodes/arrival_new.html", context, forms=(form,))
 
 
 # --- one episode ----------------------------------------------------------------------------------

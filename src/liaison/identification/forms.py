@@ -7,13 +7,12 @@ from typing import Any
 
 from django import forms
 
+from liaison.core.access import MAX_ID
 from liaison.core.forms import set_choices
 from liaison.core.models import Site, User
 from liaison.episodes.models import OffenceCategory
 from liaison.identification.models import ArrivalStatus, VulnerabilityFlag
-from liaison.people.models import Person
-
-NEW_PERSON = "new"
+from liaison.matching.presenters import NEW_PERSON
 
 
 def flags_field(label: str, *, required: bool, message: str = "") -> forms.MultipleChoiceField:
@@ -32,6 +31,30 @@ def set_flag_choices(field: forms.Field, flags: list[VulnerabilityFlag]) -> None
     """The code list as checkboxes; each flag's hint is shown under its box."""
     set_choices(field, [(f.code, f.label) for f in flags])
     field.hints = {f.code: f.hint for f in flags if f.hint}  # type: ignore[attr-defined]  # read by checkbox_choices
+
+
+class PersonChoiceField(forms.CharField):
+    """Who the person at intake is: the id of someone offered, or NEW_PERSON ("new").
+
+    The radios are drawn by matching/includes/candidates.html from the candidates the page was shown.
+    Only the shape is checked here: the view fetches the person through a scoped query
+    (identification.queries.offered_person), which answers 404 for anyone the team may not see.
+    """
+
+    def __init__(self, *, label: str, required_message: str, invalid_message: str, **kwargs: Any) -> None:
+        super().__init__(
+            label=label,
+            error_messages={"required": required_message, "invalid_choice": invalid_message},
+            **kwargs,
+        )
+
+    def to_python(self, value: Any) -> str | int:  # type: ignore[override]  # an id is an int
+        text = super().to_python(value) or ""
+        if not text or text == NEW_PERSON:
+            return text
+        if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+            return int(text)
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
 class ImportForm(forms.Form):
@@ -116,13 +139,10 @@ class ConvertForm(forms.Form):
     version = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again"}
     )
-    person = forms.ChoiceField(
+    person = PersonChoiceField(
         label="Who is this?",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the person this arrival is, or create a new person",
-            "invalid_choice": "Select one of the people offered, or create a new person",
-        },
+        required_message="Select the person this arrival is, or create a new person",
+        invalid_message="Select one of the people offered, or create a new person",
     )
     offence_category = forms.ChoiceField(
         label="Alleged offence",
@@ -140,16 +160,10 @@ class ConvertForm(forms.Form):
         error_messages={"invalid_choice": "Allocate the episode to a member of your team"},
     )
 
-    def __init__(
-        self, *args: Any, candidates: list[Person], new_label: str, members: list[User], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, offered: bool, members: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(
-            self.fields["person"],
-            [*((str(p.pk), f"{p.given_name} {p.family_name}") for p in candidates), (NEW_PERSON, new_label)],
-        )
         set_choices(
             self.fields["allocated_worker"], [("", "Not allocated yet"), *((u.pk, str(u)) for u in members)]
         )
-        if not candidates:
+        if not offered:
             self.fields["person"].initial = NEW_PERSON

@@ -1,5 +1,5 @@
-"""How arrivals, imports and flags are shown: tags, labels and the reasons a person is offered as a
-match. Nothing here queries the database."""
+"""How arrivals, imports and flags are shown: tags and labels. (The people offered as a match, and
+why, are shown by matching.presenters.) Nothing here queries the database."""
 
 from __future__ import annotations
 
@@ -44,21 +44,6 @@ def flag_source_label(source: str) -> str:
 
 def field_label(name: str) -> str:
     return LABELS.get(name, "The row") if name else "The row"
-
-
-def match_reasons(person: Any, arrival: Any) -> list[str]:
-    """Why a person is offered as this arrival, strongest first."""
-    reasons = []
-    if arrival.nhs_number and person.nhs_number == arrival.nhs_number:
-        reasons.append("Same NHS number")
-    if arrival.pnc_id and person.pnc_id == arrival.pnc_id:
-        reasons.append("Same PNC ID")
-    if arrival.date_of_birth and person.date_of_birth == arrival.date_of_birth:
-        if person.family_name.lower() == arrival.family_name.lower():
-            reasons.append("Same last name and date of birth")
-        else:
-            reasons.append("Same date of birth, and known by this last name")
-    return reasons
 
 
 def import_summary(

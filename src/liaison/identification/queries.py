@@ -8,9 +8,9 @@ Each list query costs a fixed number of SQL queries however many rows there are.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from liaison.core.access import MAX_ID, deny, visible_people
+from liaison.core.access import MAX_ID, deny
 from liaison.core.audit import audit
 from liaison.core.models import Team, User
 from liaison.core.permissions import can, role_in, teams_for
@@ -23,10 +23,11 @@ from liaison.identification.models import (
     ImportBatch,
     VulnerabilityFlag,
 )
-from liaison.people.models import Alias, Person
+from liaison.matching.features import Record
+from liaison.matching.queries import Candidate, candidate_scope, intake_record, match_candidates
+from liaison.people.models import Person
 
 VIEW = "identification.view_arrivals"
-CANDIDATE_LIMIT = 20
 
 
 def _team_id(team: Team | int) -> int:
@@ -111,23 +112,39 @@ def recent_batches(team: Team | int, *, limit: int = 5) -> list[ImportBatch]:
     )
 
 
-def candidate_people(user: User, arrival: Arrival, *, limit: int = CANDIDATE_LIMIT) -> list[Person]:
-    """People the user may see who could be this arrival: the same NHS number, the same PNC ID, or
-    the same last name (or a last name they are known by) and date of birth."""
-    match = Q()
-    if arrival.nhs_number:
-        match |= Q(nhs_number=arrival.nhs_number)
-    if arrival.pnc_id:
-        match |= Q(pnc_id=arrival.pnc_id)
-    if arrival.date_of_birth:
-        family = arrival.family_name.lower()
-        alias = Alias.objects.filter(person=OuterRef("pk"), family_name_search=family)
-        match |= Q(Q(date_of_birth=arrival.date_of_birth), Q(family_name_search=family) | Q(Exists(alias)))
-    if not match:
-        return []
-    return list(
-        visible_people(user).filter(match).order_by("family_name_search", "given_name_search", "pk")[:limit]
+def arrival_record(arrival: Arrival) -> Record:
+    """The arrival as the list gave it, as a record to match."""
+    return intake_record(
+        given_name=arrival.given_name,
+        family_name=arrival.family_name,
+        date_of_birth=arrival.date_of_birth,
+        nhs_number=arrival.nhs_number,
+        pnc_id=arrival.pnc_id,
     )
+
+
+def arrival_candidates(user: User, arrival: Arrival) -> list[Candidate]:
+    """People the user's teams may see who could be this arrival, most likely first, with the
+    evidence (the matching engine: misspelt names, nicknames, swapped dates, other names). The
+    engine audits the people offered ("match.candidates"), indexed per person."""
+    return match_candidates(user=user, record=arrival_record(arrival))
+
+
+def candidate_people(user: User, arrival: Arrival) -> list[Person]:
+    """The people `arrival_candidates` offers, best first, without the evidence."""
+    return [c.person for c in arrival_candidates(user, arrival)]
+
+
+def offered_person(user: User, pk: int) -> Person:
+    """A person chosen at intake as the one in front of us: only someone the user's teams may see who
+    is not merged into another record (the people candidates are drawn from). Anyone else is the
+    audited 404 every other person page gives, whatever id was posted."""
+    if not 0 < pk <= MAX_ID:
+        raise deny(user, object_type="person", object_id=str(pk)[:40])
+    person = candidate_scope(user).filter(pk=pk).first()
+    if person is None:
+        raise deny(user, object_type="person", object_id=pk, person_id=pk)
+    return person
 
 
 def flag_choices() -> list[VulnerabilityFlag]:

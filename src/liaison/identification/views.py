@@ -1,5 +1,6 @@
 """Pages for the arrivals review: import a custody or court list, the review worklist, one arrival
-(mark reviewed, flag vulnerabilities) and turning a flagged arrival into an episode.
+(mark reviewed, flag vulnerabilities) and turning a flagged arrival into an episode, for someone the
+team knows (offered by the matching engine, with its evidence) or a new person.
 
 Views stay thin: parse with a form, fetch through the scoped queries (which audit reads of arrival
 rows and answer 404 for another team's), call one service, then redirect or render.
@@ -25,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
-from liaison.core.permissions import can, role_in
+from liaison.core.permissions import can
+from liaison.core.presenters import long_date
 from liaison.core.views import (
     AuthenticatedRequest,
     clinical_membership,
@@ -44,13 +46,15 @@ from liaison.identification.forms import (
     VersionForm,
 )
 from liaison.identification.models import Arrival, ArrivalStatus
-from liaison.identification.presenters import import_summary, match_reasons
+from liaison.identification.presenters import import_summary
 from liaison.identification.queries import (
     VIEW,
-    candidate_people,
+    arrival_candidates,
+    arrival_record,
     flag_choices,
     get_arrival_for_user,
     get_batch_for_user,
+    offered_person,
     recent_batches,
     review_worklist,
 )
@@ -65,6 +69,7 @@ from liaison.identification.services import (
     size_label,
     too_big_message,
 )
+from liaison.matching.presenters import candidate_choices
 
 ARRIVAL_CONFLICT = (
     "Someone else reviewed this arrival after you opened it. Check what it says now, then make your "
@@ -368,7 +373,12 @@ def arrival_flag(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def arrival_episode(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Open an episode from a flagged arrival, for a person the team knows or a new one."""
+    """Open an episode from a flagged arrival, for a person the team knows or a new one.
+
+    The people offered come from the matching engine, best first with the evidence, and the engine
+    audits who was shown. A POST that succeeds shows nobody: it fetches only the person chosen,
+    through the access policy again. One with a problem shows the people again.
+    """
     arrival = get_arrival_for_user(request.user, pk)
     team_id = arrival.team_id
     if not (can(request.user, REVIEW, team_id) and can(request.user, "episodes.create", team_id)):
@@ -381,66 +391,36 @@ def arrival_episode(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if arrival.status != ArrivalStatus.FLAGGED:
         problems = [{"text": "Flag at least one vulnerability before opening an episode", "href": "#flags"}]
         return _arrival_page(request, arrival, problems=problems, status=409)
-    candidates = candidate_people(request.user, arrival)
-    if candidates:
-        audit(
-            actor=request.user,
-            action="arrival.match",
-            team_id=team_id,
-            role=role_in(request.user, team_id) or "",
-            object_type="arrival",
-            object_id=arrival.pk,
-            # Indexed per person, so each one's "who viewed this record" shows they were offered.
-            person_ids=[p.pk for p in candidates],
+    members = team_members(team_id)
+    if request.method == "POST":
+        form = ConvertForm(request.POST, offered=True, members=members)
+        if form.is_valid():
+            done = _open_episode(request, arrival, form)
+            if done is not None:
+                return done
+    candidates = arrival_candidates(request.user, arrival)
+    if request.method != "POST":
+        form = ConvertForm(
+            offered=bool(candidates),
+            members=members,
+            initial={
+                "version": arrival.version,
+                "offence_category": guess_offence_category(arrival.alleged_offence),
+            },
         )
-    new_label = (
-        "None of these: create a new person from the list's details"
-        if candidates
-        else ("Create a new person from the list's details")
-    )
-    form = ConvertForm(
-        request.POST or None,
-        candidates=candidates,
-        new_label=new_label,
-        members=team_members(team_id),
-        initial={
-            "version": arrival.version,
-            "offence_category": guess_offence_category(arrival.alleged_offence),
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = (
-            None
-            if data["person"] == NEW_PERSON
-            else next(p for p in candidates if str(p.pk) == data["person"])
-        )
-        try:
-            episode = arrival_convert(
-                actor=request.user,
-                arrival=arrival,
-                version=data["version"],
-                person=chosen,
-                offence_category=data["offence_category"],
-                allocated_worker_id=data["allocated_worker"],
-            )
-        except NotPermitted as exc:
-            return not_permitted(request, str(exc))
-        except StaleWrite:
-            return _conflict(request, pk)
-        except ValidationError as exc:
-            apply_service_errors(form, exc, aliases={"allocated_worker_id": "allocated_worker"})
-        else:
-            messages.success(
-                request,
-                "Episode opened with the arrival's vulnerabilities. It is on your team's worklist.",
-            )
-            return redirect("episode_detail", pk=episode.pk)
+    new_hint = f"{arrival.given_name} {arrival.family_name}"
+    if arrival.date_of_birth:
+        new_hint += f", born {long_date(arrival.date_of_birth)}"
     context = {
         "arrival": arrival,
         "form": form,
-        "candidates": [{"person": p, "reasons": match_reasons(p, arrival)} for p in candidates],
-        "new_label": new_label,
+        "choices": candidate_choices(candidates, record=arrival_record(arrival), bound=form["person"]),
+        "new_label": (
+            "None of these: create a new person from the list's details"
+            if candidates
+            else "Create a new person from the list's details"
+        ),
+        "new_hint": new_hint + ". You can add their other details on their record afterwards.",
         "offence_hint": (
             f"A first guess from the list, which says: {arrival.alleged_offence}"
             if arrival.alleged_offence
@@ -448,3 +428,30 @@ def arrival_episode(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
     }
     return render_page(request, "identification/arrival_episode.html", context, forms=(form,))
+
+
+def _open_episode(request: AuthenticatedRequest, arrival: Arrival, form: ConvertForm) -> HttpResponse | None:
+    """Open the episode the form asks for; None when the service sent problems back to the form."""
+    data = form.cleaned_data
+    chosen = None if data["person"] == NEW_PERSON else offered_person(request.user, data["person"])
+    try:
+        episode = arrival_convert(
+            actor=request.user,
+            arrival=arrival,
+            version=data["version"],
+            person=chosen,
+            offence_category=data["offence_category"],
+            allocated_worker_id=data["allocated_worker"],
+        )
+    except NotPermitted as exc:
+        return not_permitted(request, str(exc))
+    except StaleWrite:
+        return _conflict(request, arrival.pk)
+    except ValidationError as exc:
+        apply_service_errors(form, exc, aliases={"allocated_worker_id": "allocated_worker"})
+        return None
+    messages.success(
+        request,
+        "Episode opened with the arrival's vulnerabilities. It is on your team's worklist.",
+    )
+    return redirect("episode_detail", pk=episode.pk)

@@ -119,3 +119,27 @@ class PersonContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+
+# The person's demographic and identifier fields that a practitioner may change (people.services), and
+# whose every change keeps its history (rights.history).
+PERSON_EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "nhs_number",
+    "pnc_id",
+    "local_id",
+    "postcode",
+    "no_fixed_abode",
+    "language",
+    "interpreter_needed",
+    "communication_needs",
+    "easy_read",
+    "veteran",
+    "care_leaver",
+)

@@ -12,6 +12,7 @@ from liaison.core.access import MAX_ID, visible_people
 from liaison.core.models import AuditEvent, AuditEventPerson, BreakGlass, Team, User
 from liaison.episodes.models import Episode
 from liaison.episodes.queries import episode_prefetches
+from liaison.matching.records import merged_away
 from liaison.people.identifiers import normalise_nhs_number, normalise_pnc_id
 from liaison.people.models import Alias, Person, PersonContact
 
@@ -29,9 +30,10 @@ def search_people(
     """People the user may see who match every criterion given.
 
     Each word of `name` must start the person's first or last name, or a last name they are
-    also known by (case-insensitive, on the indexed lower-case copies).
+    also known by (case-insensitive, on the indexed lower-case copies). A record merged into
+    another is never listed: the surviving record holds everything, including this name.
     """
-    people = visible_people(user)
+    people = visible_people(user).filter(~merged_away())
     for word in name.lower().split():
         alias = Alias.objects.filter(person=OuterRef("pk"), family_name_search__startswith=word)
         people = people.filter(

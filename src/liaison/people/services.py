@@ -25,28 +25,18 @@ from liaison.people.identifiers import (
     normalise_pnc_id,
     pnc_id_problem,
 )
-from liaison.people.models import Alias, ContactRelationship, Ethnicity, Person, PersonContact, Sex
-
-EDITABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "date_of_birth",
-    "sex",
-    "gender_identity",
-    "ethnicity",
-    "nhs_number",
-    "pnc_id",
-    "local_id",
-    "postcode",
-    "no_fixed_abode",
-    "language",
-    "interpreter_needed",
-    "communication_needs",
-    "easy_read",
-    "veteran",
-    "care_leaver",
+from liaison.people.models import (
+    PERSON_EDITABLE_FIELDS,
+    Alias,
+    ContactRelationship,
+    Ethnicity,
+    Person,
+    PersonContact,
+    Sex,
 )
+from liaison.rights.history import field_history_record
+
+EDITABLE_FIELDS = PERSON_EDITABLE_FIELDS
 
 MAX_LENGTHS: dict[str, int] = {
     f.name: f.max_length for f in Person._meta.concrete_fields if f.max_length is not None
@@ -147,6 +137,10 @@ def person_update(
     """Save changed fields only if nobody else saved since `version`; otherwise raise StaleWrite."""
     data = clean_person_fields(fields)
     now = timezone.now()
+    # Every change keeps its old value, who, when and why (rights.history): here, so no route can skip it.
+    field_history_record(
+        actor=actor, person_id=person.pk, version=version, changes=data, team_id=team_id, role=role
+    )
     updated = Person.objects.filter(pk=person.pk, version=version).update(
         **data, **_search_fields(data), version=F("version") + 1, updated_at=now
     )

@@ -285,6 +285,12 @@ NAV_ITEMS = (
     ),
     ("break_glass", "Break the glass", "core.break_glass", {"break_glass", "person_break_glass"}),
     ("team_break_glass", "Break-glass log", "core.view_audit", {"team_break_glass"}),
+    (
+        "sar_list",
+        "Subject access",
+        "rights.subject_access",
+        {"sar_list", "sar_detail", "sar_extend", "sar_new"},
+    ),
     ("referral_new", "Refer someone", "partners.refer", {"referral_new"}),
     ("referral_list", "Your referrals", "partners.refer", {"referral_list", "referral_detail"}),
 )

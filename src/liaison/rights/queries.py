@@ -1,0 +1,111 @@
+"""Reads for the rights pages, scoped to what the user may see and audited where they show a person."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from liaison.core.access import MAX_ID, Access, deny, person_access
+from liaison.core.audit import audit
+from liaison.core.models import User
+from liaison.core.permissions import can, role_in
+from liaison.people.models import Person
+from liaison.rights.models import FieldChange, FieldDispute, SubjectAccessRequest
+
+SUBJECT_ACCESS = "rights.subject_access"
+
+
+def team_open_requests(team_id: int) -> QuerySet[SubjectAccessRequest]:
+    """The team's unanswered requests, soonest due first: so the overdue ones come first."""
+    return (
+        SubjectAccessRequest.objects.filter(team_id=team_id, fulfilled_at__isnull=True)
+        .select_related("person")
+        .order_by("due_on", "pk")
+    )
+
+
+def person_requests(person: Person, team_id: int) -> list[SubjectAccessRequest]:
+    """The team's requests for this person, newest first (for the team lead on the person page)."""
+    return list(
+        SubjectAccessRequest.objects.filter(person=person, team_id=team_id).order_by("-received_on", "-pk")
+    )
+
+
+def _record_id(pk: object) -> int | None:
+    try:
+        value = int(str(pk))
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def get_request_for_user(
+    user: User, pk: object, *, action: str = "rights.sar_view"
+) -> tuple[SubjectAccessRequest, Access]:
+    """A subject access request for a team lead of the team that took it, whose team works with the
+    person (not through breaking the glass); 404, audited, for anyone else and for a missing one."""
+    request_id = _record_id(pk)
+    if request_id is None:
+        raise deny(user, object_type="subject_access_request", object_id=str(pk)[:40])
+    sar = (
+        SubjectAccessRequest.objects.filter(pk=request_id)
+        .select_related("person", "team", "created_by", "extended_by", "fulfilled_by")
+        .first()
+    )
+    access = person_access(user, sar.person_id) if sar is not None else None
+    if (
+        sar is None
+        or access is None
+        or access.via != "relationship"
+        or not can(user, SUBJECT_ACCESS, sar.team_id)
+    ):
+        raise deny(
+            user,
+            object_type="subject_access_request",
+            object_id=request_id,
+            person_id=sar.person_id if sar is not None else None,
+        )
+    audit(
+        actor=user,
+        action=action,
+        person_id=sar.person_id,
+        team_id=sar.team_id,
+        role=role_in(user, sar.team_id) or "",
+        object_type="subject_access_request",
+        object_id=sar.pk,
+        detail={"via": access.via},
+    )
+    return sar, access
+
+
+def field_changes_for(person: Person) -> QuerySet[FieldChange]:
+    """Every change to the person's details, newest first."""
+    return (
+        FieldChange.objects.filter(person=person).select_related("changed_by").order_by("-changed_at", "-pk")
+    )
+
+
+def disputes_for(person: Person) -> list[FieldDispute]:
+    """Every dispute the person raised, newest first, open or resolved."""
+    return list(
+        FieldDispute.objects.filter(person=person)
+        .select_related("raised_by", "resolved_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def standing_disputes(person: Person) -> list[FieldDispute]:
+    """Disputes that may still show beside the details: open ones and those kept (not corrected)."""
+    return list(
+        FieldDispute.objects.filter(person=person, outcome__in=["", "kept"])
+        .select_related("raised_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def dispute_of(person: Person, pk: int) -> FieldDispute | None:
+    """One of this person's disputes, or None (another person's dispute is None too)."""
+    return (
+        FieldDispute.objects.filter(person=person, pk=pk).select_related("raised_by").first()
+        if 0 < pk <= MAX_ID
+        else None
+    )

@@ -1,0 +1,157 @@
+"""Fixtures for the rights tests: a subject access request for team A's person, and clients per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from liaison.core.models import Role
+from liaison.rights.services import subject_access_request_record
+from tests.factories import member
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def sar(team_lead, person_a, team_a):
+    return subject_access_request_record(
+        actor=team_lead,
+        person=person_a,
+        team_id=team_a.pk,
+        received_on=timezone.localdate() - dt.timedelta(days=3),
+        identity_verified="Photo driving licence seen at the custody suite",
+        requester="person",
+    )
+
+
+@pytest.fixture
+def outsider_lead(team_b):
+    """A team lead in another team: a lead, but not of the team that took the request."""
+    return member(team_b, Role.TEAM_LEAD, "outsider.lead")
+
+
+@pytest.fixture
+def partner(team_a):
+    return member(team_a, Role.PARTNER, "partner")
+
+
+PHQ9 = {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0, "8": 0, "9": 0}
+
+
+@pytest.fixture
+def full_record(team_a, site_a, team_b, practitioner, team_lead, outsider):
+    """A person with one of every kind of record the export walks to, made through the services
+    where they exist. Returns the person and their subject access request."""
+    from liaison.assessment.models import PlanOrder
+    from liaison.assessment.services import (
+        assessment_complete,
+        assessment_save,
+        assessment_start,
+        plan_action_add,
+    )
+    from liaison.core.services import break_glass_grant
+    from liaison.episodes.models import Channel, Contact, Task
+    from liaison.identification.models import Arrival, ArrivalFlag, FlagSource, VulnerabilityFlag
+    from liaison.identification.services import arrivals_import
+    from liaison.partners.services import referral_create
+    from liaison.people.models import Alias, ContactRelationship, PersonContact
+    from liaison.rights.services import field_dispute_raise, person_correct
+    from liaison.screening.services import screening_complete, screening_start
+
+    referral = referral_create(
+        actor=member(team_a, Role.PARTNER, "partner.sender"),
+        team=team_a,
+        site_id=site_a.pk,
+        given_name="Alex",
+        family_name="Rivers",
+        date_of_birth=dt.date(1990, 5, 17),
+        reason="Talking about ending his life in the cell",
+        urgency="urgent",
+        source="police",
+        flag_codes=["mental_health"],
+    )
+    person, episode = referral.person, referral.episode
+    Alias.objects.create(person=person, family_name="Brooks", family_name_search="brooks")
+    PersonContact.objects.create(
+        person=person, relationship=ContactRelationship.NEXT_OF_KIN, name="Sam Rivers"
+    )
+    Contact.objects.create(
+        episode=episode,
+        at=timezone.now(),
+        channel=Channel.IN_PERSON,
+        successful=True,
+        note="Seen in cell 4",
+        by=practitioner,
+    )
+    Task.objects.create(episode=episode, title="Call GP", due=timezone.localdate(), created_by=practitioner)
+    screening = screening_start(actor=practitioner, episode=episode, instrument="phq-9", answers=PHQ9)
+    screening_complete(actor=practitioner, screening=screening, version=screening.version)
+    draft = assessment_start(actor=practitioner, episode=episode)
+    draft = assessment_save(
+        actor=practitioner,
+        assessment=draft,
+        version=draft.version,
+        data={"needs": [{"key": "money", "level": "low"}]},
+    )
+    assessment = assessment_complete(actor=practitioner, assessment=draft, version=draft.version)
+    PlanOrder.objects.create(
+        assessment=assessment, keys=["money"], reason="The person's own order", by=practitioner
+    )
+    plan_action_add(
+        actor=practitioner,
+        episode=episode,
+        need_key="money",
+        description="Check the claim",
+        owner_id=practitioner.pk,
+        due=timezone.localdate(),
+    )
+    arrivals_import(
+        actor=practitioner,
+        site=site_a,
+        file_name="list.csv",
+        data=b"arrival_time,given_name,family_name\n01/01/2026 10:00,Alex,Rivers\n",
+    )
+    arrival = Arrival.objects.get()
+    Arrival.objects.filter(pk=arrival.pk).update(episode=episode)
+    ArrivalFlag.objects.create(
+        arrival=arrival,
+        flag=VulnerabilityFlag.objects.get(code="adhd"),
+        source=FlagSource.CUSTODY_RECORD,
+        raised_by=practitioner,
+    )
+    break_glass_grant(
+        actor=outsider, team=team_b, person_id=person.pk, reason="Southport custody phoned about him"
+    )
+    person = person_correct(
+        actor=practitioner,
+        person=person,
+        version=person.version,
+        team_id=team_a.pk,
+        role=Role.PRACTITIONER,
+        reason="He showed his passport at the court",
+        date_of_birth=dt.date(1990, 5, 18),
+    )
+    field_dispute_raise(
+        actor=practitioner,
+        person=person,
+        team_id=team_a.pk,
+        role=Role.PRACTITIONER,
+        field="ethnicity",
+        person_says="I am White Irish, not 'not known'",
+    )
+    sar = subject_access_request_record(
+        actor=team_lead,
+        person=person,
+        team_id=team_a.pk,
+        received_on=timezone.localdate(),
+        identity_verified="Passport seen",
+        requester="person",
+    )
+    return person, sar
