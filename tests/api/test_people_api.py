@@ -141,6 +141,18 @@ def test_people_list_shows_only_visible_people_and_is_audited_as_one_event(
     assert not AuditEvent.objects.filter(action="person.view").exists()
 
 
+def test_people_list_and_search_leave_out_records_merged_into_another(
+    practitioner_client, team_lead, person_a, site_a
+):
+    from liaison.matching.services import person_merge
+
+    duplicate = EpisodeFactory(site=site_a, person=PersonFactory(date_of_birth=person_a.date_of_birth)).person
+    person_merge(actor=team_lead, survivor=person_a, duplicate=duplicate, reason="Same person")
+    assert [p["id"] for p in get(practitioner_client, "/people").json()["items"]] == [person_a.pk]
+    found = post(practitioner_client, "/people/search", {"date_of_birth": str(person_a.date_of_birth)})
+    assert [p["id"] for p in found.json()["items"]] == [person_a.pk]
+
+
 @pytest.fixture
 def searchable(site_a):
     people = {

@@ -149,7 +149,7 @@ def test_a_known_person_arriving_under_a_misspelt_name_is_matched_and_confirmed(
         second = seen(page.locator(".liaison-candidate").nth(1))
         assert "Date of birth: 03/11/1988 ↔ 22/07/1988, same year only" in second
         assert "Sex: Male ↔ Female, different" in second
-    assert "Very likely" not in second
+        assert "Very likely" not in second
     main = page.locator("main").inner_text()
     assert f"Liaison ID {stranger.pk}." not in main and f"Liaison ID {kieran.pk}." in main
     check(page, "2-same-person")

@@ -72,6 +72,22 @@ ROUTE_IDS.update(
         "person_correction_new": {"pk": "person"},
         "person_dispute_new": {"pk": "person"},
         "person_dispute_resolve": {"pk": "person", "dispute_pk": "dispute"},
+        # Retention: legal holds, and proposals to destroy a record past its retention date.
+        "destruction_propose": {"pk": "person"},
+        "destruction_detail": {"pk": "destruction_proposal"},
+        "destruction_approve": {"pk": "destruction_proposal"},
+        "destruction_reject": {"pk": "destruction_proposal"},
+        "legal_hold_new": {"pk": "person"},
+        "legal_hold_lift": {"pk": "person", "hold_pk": "legal_hold"},
+    }
+)
+# Person matching: the duplicate review, merge confirmation, undoing a merge, a merged-away record.
+ROUTE_IDS.update(
+    {
+        "duplicate_pair": {"pk": "duplicate_pair"},
+        "duplicate_pair_merge": {"pk": "duplicate_pair"},
+        "person_merged": {"pk": "merged_person"},
+        "person_unmerge": {"pk": "person", "merge_pk": "merge"},
     }
 )
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
@@ -114,6 +130,7 @@ def records(episode_a, practitioner):
         "referral": referral.pk,
         **_monitoring_records(episode_a, practitioner),
         **_rights_records(episode_a, practitioner),
+        **_matching_records(episode_a, practitioner),
         "person": episode_a.person_id,
         "episode": episode_a.pk,
         "task": task.pk,
@@ -184,7 +201,7 @@ def _monitoring_records(episode_a, practitioner):
 def _rights_records(episode_a, practitioner):
     from django.utils import timezone
 
-    from liaison.rights.models import FieldDispute, SubjectAccessRequest
+    from liaison.rights.models import DestructionProposal, FieldDispute, LegalHold, SubjectAccessRequest
 
     today = timezone.localdate()
     sar = SubjectAccessRequest.objects.create(
@@ -205,7 +222,33 @@ def _rights_records(episode_a, practitioner):
         team=episode_a.team,
         raised_by=practitioner,
     )
-    return {"sar": sar.pk, "dispute": dispute.pk}
+    hold = LegalHold.objects.create(
+        person=episode_a.person,
+        team=episode_a.team,
+        reason="inquiry",
+        reference="Inquiry 1",
+        placed_by=practitioner,
+    )
+    proposal = DestructionProposal.objects.create(
+        person=episode_a.person, team=episode_a.team, retention_date=today, proposed_by=practitioner
+    )
+    return {"sar": sar.pk, "dispute": dispute.pk, "legal_hold": hold.pk, "destruction_proposal": proposal.pk}
+
+
+def _matching_records(episode_a, practitioner):
+    from liaison.matching.models import DuplicatePair, MergeRecord
+    from tests.factories import EpisodeFactory, PersonFactory
+
+    other = EpisodeFactory(site=episode_a.site, person=PersonFactory(given_name="Alex", family_name="Rivers"))
+    merged = EpisodeFactory(site=episode_a.site).person
+    a, b = sorted((episode_a.person_id, other.person_id))
+    pair = DuplicatePair.objects.create(
+        person_a_id=a, person_b_id=b, probability=0.9, match_weight=20, model_version="test"
+    )
+    merge = MergeRecord.objects.create(
+        survivor=episode_a.person, duplicate=merged, merged_by=practitioner, reason="Same person"
+    )
+    return {"duplicate_pair": pair.pk, "merge": merge.pk, "merged_person": merged.pk}
 
 
 def _state() -> tuple[object, ...]:
@@ -226,6 +269,7 @@ def _state() -> tuple[object, ...]:
         PlanOrder.objects.count(),
         _monitoring_state(),
         _rights_state(),
+        _matching_state(),
     )
 
 
@@ -239,8 +283,24 @@ def _monitoring_state() -> tuple[object, ...]:
     )
 
 
+def _matching_state() -> tuple[object, ...]:
+    from liaison.matching.models import DuplicatePair, MergeRecord
+
+    return (
+        tuple(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
+        tuple(MergeRecord.objects.order_by("pk").values_list("pk", "unmerged_at")),
+    )
+
+
 def _rights_state() -> tuple[object, ...]:
-    from liaison.rights.models import FieldChange, FieldDispute, SubjectAccessRequest
+    from liaison.rights.models import (
+        DestructionProposal,
+        DestructionRecord,
+        FieldChange,
+        FieldDispute,
+        LegalHold,
+        SubjectAccessRequest,
+    )
 
     return (
         tuple(
@@ -248,6 +308,9 @@ def _rights_state() -> tuple[object, ...]:
         ),
         FieldChange.objects.count(),
         tuple(FieldDispute.objects.order_by("pk").values_list("pk", "resolved_at", "outcome")),
+        tuple(LegalHold.objects.order_by("pk").values_list("pk", "lifted_at")),
+        tuple(DestructionProposal.objects.order_by("pk").values_list("pk", "status")),
+        DestructionRecord.objects.count(),
     )
 
 

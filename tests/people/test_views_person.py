@@ -180,9 +180,10 @@ def test_the_record_runs_a_bounded_number_of_queries(
     PersonContact.objects.create(
         person=person, relationship=ContactRelationship.NEXT_OF_KIN, name="Kin Person"
     )
-    # 23: fixed ones include the screening app's suicide-risk alert ({% suicide_risk_alert person %}), the
-    # session's second-factor device (django-otp) and the person's open disputes (rights).
-    with django_assert_max_num_queries(23):
+    # 24: fixed ones include the screening app's suicide-risk alert ({% suicide_risk_alert person %}), the
+    # session's second-factor device (django-otp), the person's open disputes (rights) and the records
+    # merged into this one (matching).
+    with django_assert_max_num_queries(24):
         response = practitioner_client.get(f"/people/{person.pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('class="nhsuk-card liaison-episode"') == episodes

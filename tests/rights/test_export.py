@@ -305,7 +305,7 @@ def _rights_routes(patterns=None, prefix: str = ""):
 
 def test_no_rights_address_carries_anything_but_record_ids():
     routes = list(_rights_routes())
-    assert len(routes) == 9
+    assert len(routes) == 16
     for route in routes:
         # Record ids only: a name, NHS number or date of birth could only travel as another kind of part.
         assert all(part.startswith("int:") for part in re.findall(r"<([^>]+)>", route)), route

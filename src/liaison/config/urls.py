@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("liaison.rights.urls")),
     path("", include("liaison.monitoring.urls")),
     path("", include("liaison.partners.urls")),
+    path("", include("liaison.matching.urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

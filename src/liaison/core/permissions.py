@@ -25,11 +25,17 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "assessment.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "assessment.plan": CLINICAL_ROLES,
     "core.view_audit": frozenset({Role.TEAM_LEAD}),
+    # Reviewing likely duplicate records, merging and unmerging them: the team lead's (issue 11).
+    "people.merge": frozenset({Role.TEAM_LEAD}),
     # Information governance: subject access requests and exports, and privacy alerts, are the team
     # lead's (acting as the team's privacy officer); corrections to a record are clinical editors'.
     "rights.subject_access": frozenset({Role.TEAM_LEAD}),
     "rights.correct": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "monitoring.review_alerts": frozenset({Role.TEAM_LEAD}),
+    # Retention: a team lead proposes destroying a record past its retention date; a second person
+    # (another team lead, or the team's administrator) approves. Legal holds are the team lead's.
+    "rights.retention_propose": frozenset({Role.TEAM_LEAD}),
+    "rights.retention_approve": frozenset({Role.TEAM_LEAD, Role.ADMIN}),
     "core.break_glass": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     "identification.view_arrivals": CLINICAL_ROLES,
     "identification.import_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),

@@ -130,6 +130,11 @@ AUDIT_ACTION_LABELS = {
     "match.candidates": "Saw the person offered as a possible match",
     "duplicates.find": "Ran the check for duplicate records",
     "duplicate_pair.review": "Reviewed a possible duplicate record",
+    "duplicate_pair.list": "Saw the person on the list of possible duplicates",
+    "duplicate_pair.view": "Compared the record with a possible duplicate",
+    "duplicate_pair.merge_view": "Saw what a merge with a possible duplicate would move",
+    "merge.view": "Viewed a merge into this record",
+    "person.view_merged": "Followed the record's old address to the record it was merged into",
     "person.merge": "Merged another record into this one",
     "person.merged": "Was merged into another record",
     "person.unmerge": "Undid a merge of another record into this one",
@@ -145,6 +150,14 @@ AUDIT_ACTION_LABELS = {
     "rights.correct": "Corrected the person's details, with a reason",
     "rights.dispute_raise": "Recorded that the person disputes a detail",
     "rights.dispute_resolve": "Resolved a dispute about a detail",
+    # Retention: legal holds and destroying records past their retention date.
+    "rights.retention_list": "Saw the person on the list of records past retention",
+    "rights.hold_place": "Placed a legal hold on the record",
+    "rights.hold_lift": "Lifted a legal hold on the record",
+    "rights.destruction_propose": "Proposed destroying the record",
+    "rights.destruction_view": "Viewed a proposal to destroy the record",
+    "rights.destruction_reject": "Rejected destroying the record",
+    "rights.destruction_approve": "Approved destroying the record, which was destroyed",
 }
 
 

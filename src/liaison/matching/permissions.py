@@ -1,7 +1,9 @@
-"""Who may review duplicates and merge records: a team lead whose team works with every person involved.
+"""Who may review duplicates and merge records: someone with the named permission "people.merge" (the
+team lead, core.permissions) in a team that works with every person involved.
 
-Breaking the glass never counts: it is a short, read-only grant for one urgent reason, and a merge
-changes two records. (When the review pages arrive, this becomes a named rule in core.permissions.)
+"Works with" is the access policy's relationship (an episode with the team, or the team recorded the
+person): breaking the glass never counts, because it is a short, read-only grant for one urgent
+reason, and a merge changes two records. The services, the review pages and the queue all ask here.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from collections.abc import Sequence
 
 from django.db.models import Q
 
-from liaison.core.models import Role, User
-from liaison.core.permissions import roles_by_team
+from liaison.core.models import User
+from liaison.core.permissions import can, roles_by_team
 from liaison.episodes.models import Episode
 from liaison.matching.models import MergeRecord
 from liaison.people.models import Person
 
+MERGE = "people.merge"
+
 
 def lead_teams(user: User) -> list[int]:
+    """The teams in which the user may review duplicates and merge records."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return sorted(team for team, role in roles_by_team(user).items() if role == Role.TEAM_LEAD)
+    return sorted(team for team in roles_by_team(user) if can(user, MERGE, team))
 
 
 def _current_record(person_id: int) -> int:

@@ -235,3 +235,55 @@ def candidate_choices(candidates: Sequence[Candidate], *, record: Record, bound:
         new_id=f"{field_id}-{len(rows) + 1}" if rows else field_id,
         new_checked=current == NEW_PERSON,
     )
+
+
+# --- a likely duplicate pair, for the team lead's review ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """A pair's evidence, as the intake candidates show it: the first record's value beside the second's."""
+
+    likelihood: Tag
+    supporting: list[EvidenceLine]
+    against: list[EvidenceLine]
+
+
+def stored_evidence(rows: Sequence[Sequence[Any]]) -> tuple[Evidence, ...]:
+    """A DuplicatePair's stored [[comparison, level, weight], ...] as the engine's evidence again."""
+    labels = default_model().labels
+    return tuple(
+        Evidence(
+            str(field), str(level), labels.get(str(field), {}).get(str(level), str(level)), float(weight)
+        )
+        for field, level, weight in rows
+        if field in LEVEL_WORDS and level in LEVEL_WORDS[field]
+    )
+
+
+def pair_evidence(*, first: Person, second: Person, probability: float, match_weight: float,
+                  evidence: Sequence[Sequence[Any]]) -> PairEvidence:  # fmt: skip
+    """The evidence a pair was found on, field by field (`first` and `second` with aliases prefetched)."""
+    candidate = Candidate(second, probability, match_weight, stored_evidence(evidence))
+    lines = evidence_lines(candidate, record_for_person(first, first.aliases.all()))
+    return PairEvidence(
+        likelihood=likelihood(probability),
+        supporting=[line for line in lines if line.supports],
+        against=[line for line in lines if not line.supports],
+    )
+
+
+def person_details(person: Person) -> list[tuple[str, str]]:
+    """What identifies a record, side by side with the other one of a pair: (label, value)."""
+    names = ", ".join(f"{a.given_name} {a.family_name}".strip() for a in person.aliases.all())
+    return [
+        ("Name", f"{person.given_name} {person.family_name}"),
+        ("Preferred name", person.preferred_name or "None"),
+        ("Other names", names or "None"),
+        ("Date of birth", _date(person.date_of_birth) or "Not known"),
+        ("Sex", str(SEX_LABELS.get(person.sex, "")) or "Not known"),
+        ("NHS number", nhs_number(person.nhs_number) or "Not known"),
+        ("PNC ID", person.pnc_id or "Not known"),
+        ("Postcode", _postcode(person.postcode) or "Not known"),
+        ("Recorded", long_date(person.created_at)),
+    ]

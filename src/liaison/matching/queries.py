@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from liaison.core.access import first_clinical_membership, visible_people
 from liaison.core.audit import audit
 from liaison.core.models import User
+from liaison.episodes.models import Episode
 from liaison.matching.engine import Evidence, Model, default_model
 from liaison.matching.features import Record, dob_variants, name_keys, names_from, prepare
-from liaison.matching.models import DuplicatePair, MatchKey, MergeRecord, PairStatus
+from liaison.matching.models import DuplicatePair, DuplicatePairStatus, MatchKey, MergeRecord, PairStatus
+from liaison.matching.permissions import lead_teams
 from liaison.matching.records import merged_away, record_for_person
+from liaison.matching.services.merge import person_relations
 from liaison.people.models import Alias, Person
 
 # More people than this sharing a key with one arrival means the keys say little (a very common
@@ -160,11 +164,70 @@ def merged_into(person: Person) -> MergeRecord | None:
     )
 
 
+def works_with(team_ids: Sequence[int]) -> QuerySet[Person]:
+    """People these teams work with: an episode with one of them, or recorded by one and no episode yet.
+
+    The access policy's relationship without break-the-glass, as `permissions.lead_team_for` asks it."""
+    if not team_ids:
+        return Person.objects.none()
+    episodes = Episode.objects.filter(person=OuterRef("pk"), team_id__in=team_ids)
+    return Person.objects.filter(Exists(episodes) | Q(registered_by_team_id__in=team_ids))
+
+
 def duplicate_queue(*, user: User) -> QuerySet[DuplicatePair]:
-    """Open pairs for review where the user's teams may know both people exist, most likely first."""
-    scope = candidate_scope(user).values("pk")
+    """Open pairs for the user to review: both people worked with by a team in which the user may merge
+    records (break-the-glass never counts), neither merged away; most likely first."""
+    scope = works_with(lead_teams(user)).filter(~merged_away()).values("pk")
     return (
         DuplicatePair.objects.filter(status=PairStatus.OPEN, person_a__in=scope, person_b__in=scope)
         .select_related("person_a", "person_b")
         .order_by("-probability", "pk")
     )
+
+
+def pair_with_records(pk: int) -> DuplicatePair | None:
+    """A pair with both people, their other names, and their episodes (team and site) for the pair page.
+
+    Unscoped: the caller decides with `permissions.lead_team_for` whether the user may see it."""
+    episodes = Episode.objects.select_related("team", "site").order_by("-arrival_at", "-pk")
+    people = Person.objects.prefetch_related(
+        Prefetch("aliases", queryset=Alias.objects.order_by("pk")), Prefetch("episodes", queryset=episodes)
+    )
+    return (
+        DuplicatePair.objects.filter(pk=pk)
+        .prefetch_related(Prefetch("person_a", queryset=people), Prefetch("person_b", queryset=people))
+        .first()
+    )
+
+
+def pair_statuses(pair: DuplicatePair) -> list[DuplicatePairStatus]:
+    return list(pair.statuses.select_related("by").order_by("at", "pk"))
+
+
+def merges_into(person: Person) -> list[MergeRecord]:
+    """The merges into this record, standing and undone, newest first."""
+    return list(
+        MergeRecord.objects.filter(survivor=person)
+        .select_related("duplicate", "merged_by", "unmerged_by")
+        .order_by("-merged_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Moving:
+    kind: str  # "episodes", "other names"
+    count: int
+    stays_because: str | None  # why these stay with the merged-away record, None when they move
+
+
+def merge_preview(person: Person) -> list[Moving]:
+    """What a merge would do with this record's rows, kind by kind, from the merge service's own
+    discovery of every relation to a person (one count per relation that has rows; empty kinds left out)."""
+    found: list[Moving] = []
+    for relation in person_relations():
+        count = relation.model._base_manager.filter(**{relation.field.attname: person.pk}).count()
+        if count:
+            meta = relation.model._meta
+            kind = str(meta.verbose_name if count == 1 else meta.verbose_name_plural)
+            found.append(Moving(kind, count, relation.stays_because))
+    return found

@@ -29,9 +29,13 @@ def merged_away() -> Exists:
     return Exists(MergeRecord.objects.filter(duplicate=OuterRef("pk"), unmerged_at__isnull=True))
 
 
+def is_merged_away(person_id: int) -> bool:
+    return MergeRecord.objects.filter(duplicate_id=person_id, unmerged_at__isnull=True).exists()
+
+
 def active_people() -> QuerySet[Person]:
     """Every person who is not merged into another record: the people matching considers."""
-    return Person.objects.filter(~merged_away())
+    return Person.objects.filter(~merged_away(), destruction_record__isnull=True)
 
 
 def record_for_person(person: Person, aliases: Iterable[Alias]) -> Record:

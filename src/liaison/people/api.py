@@ -24,6 +24,7 @@ from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.models import User
 from liaison.core.permissions import role_in
+from liaison.matching.records import merged_away
 from liaison.people.identifiers import (
     nhs_number_problem,
     normalise_nhs_number,
@@ -162,6 +163,11 @@ class PersonSearchIn(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
+def _findable(user: User) -> QuerySet[Person]:
+    """People the user may see, without records merged into another: those are found as the survivor."""
+    return visible_people(user).filter(~merged_away())
+
+
 def _people_page(
     request: HttpRequest,
     people: QuerySet[Person],
@@ -200,7 +206,7 @@ def list_people(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """People you may see, in name order. To find someone, POST /people/search. Audited with the ids."""
-    people = visible_people(actor(request))
+    people = _findable(actor(request))
     return _people_page(request, people, cursor=cursor, limit=limit, action="person.list", criteria=[])
 
 
@@ -211,7 +217,7 @@ def search_people(request: HttpRequest, payload: PersonSearchIn) -> dict[str, An
     Not idempotency-keyed: it changes nothing. Audited with the ids returned and the kinds of
     criteria used, never the terms.
     """
-    people = visible_people(actor(request))
+    people = _findable(actor(request))
     criteria: list[str] = []
     if payload.q and payload.q.strip():
         people = _name_filter(people, payload.q)

@@ -33,7 +33,7 @@ def search_people(
     also known by (case-insensitive, on the indexed lower-case copies). A record merged into
     another is never listed: the surviving record holds everything, including this name.
     """
-    people = visible_people(user).filter(~merged_away())
+    people = visible_people(user).filter(~merged_away(), destruction_record__isnull=True)
     for word in name.lower().split():
         alias = Alias.objects.filter(person=OuterRef("pk"), family_name_search__startswith=word)
         people = people.filter(

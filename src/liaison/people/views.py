@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from liaison.core.access import Access, deny, get_person_for_user, person_access
+from liaison.core.access import MAX_ID, Access, deny, get_person_for_user, person_access
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
@@ -33,6 +33,8 @@ from liaison.core.views import (
     not_permitted,
     render_page,
 )
+from liaison.matching.records import is_merged_away
+from liaison.matching.views import person_merged_page
 from liaison.people.forms import AliasForm, PersonContactForm, PersonEditForm, PersonSearchForm
 from liaison.people.models import Person
 from liaison.people.queries import (
@@ -108,6 +110,9 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         person, access = get_person_for_user(request.user, pk)
     except Http404:
+        if 0 < pk <= MAX_ID and is_merged_away(pk):
+            # Its episodes moved to the surviving record: say where it went (that page checks access).
+            return person_merged_page(request, pk)
         # The same page for "no such person" and "not yours" (the access helper has audited it).
         membership = current_membership(request)
         may_break_glass = membership is not None and can(request.user, "core.break_glass", membership.team_id)
@@ -118,6 +123,9 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             status=404,
         )
     load_person_record(person)
+    if not person.episodes.all() and is_merged_away(person.pk):
+        # A merged-away record has no episodes left (they moved): only then is the extra query needed.
+        return person_merged_page(request, person.pk)
     episodes = [
         {
             "episode": episode,

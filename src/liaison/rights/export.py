@@ -55,6 +55,11 @@ NOT_EXPORTED: dict[str, str] = {
     # About a member of staff's use of records, for the team's privacy officer; it reaches the
     # person only through a break-glass grant, which is exported, as is every access in the log.
     "monitoring.privacyalert": "privacy alerts about staff use of records, for the team's privacy officer",
+    # Records management about the record rather than information about the person; a hold for
+    # litigation may also fall under the Data Protection Act 2018's legal-proceedings exemptions.
+    "rights.legalhold": "legal holds on the record (records management; may be exempt for legal proceedings)",
+    "rights.destructionproposal": "proposals to destroy the record past its retention date, and decisions",
+    "rights.destructionrecord": "the log entry left when a record is destroyed",
 }
 # Columns that are the service's own workings, not information about the person.
 INTERNAL_COLUMNS = frozenset({"version", "given_name_search", "family_name_search"})
@@ -120,6 +125,14 @@ def _key(rel: models.ForeignObjectRel) -> str:
 @cache
 def export_plan() -> Node:
     """The tree of models to export, breadth first from Person: each model under its nearest parent."""
+    return relation_plan(frozenset(NOT_EXPORTED))
+
+
+@cache
+def relation_plan(left_out: frozenset[str]) -> Node:
+    """Every model with a foreign-key path to Person, breadth first, each under its nearest parent;
+    models in `left_out` (and what hangs only from them) are not walked. Shared by the export and by
+    destruction (`rights.destruction`), so neither can miss a model the other finds."""
     root = Node(Person, "person")
     placed: set[type[models.Model]] = {Person}
     queue = deque([root])
@@ -131,7 +144,7 @@ def export_plan() -> Node:
         )
         for rel in relations:
             model = _source(rel)
-            if (model in placed and model not in found) or model._meta.label_lower in NOT_EXPORTED:
+            if (model in placed and model not in found) or model._meta.label_lower in left_out:
                 continue
             child = found.setdefault(model, Node(model, _key(rel)))
             child.links.append(rel.field.attname)  # a model may point at its parent more than once

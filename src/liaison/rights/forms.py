@@ -14,7 +14,7 @@ from liaison.core.forms import DateField, YesNoField
 from liaison.people.forms import PersonEditForm
 from liaison.people.models import Person
 from liaison.rights.history import TRACKED_FIELDS
-from liaison.rights.models import DisputeOutcome, ExtensionReason, Requester
+from liaison.rights.models import DisputeOutcome, ExtensionReason, HoldReason, Requester
 from liaison.rights.presenters import field_choices, field_label
 
 
@@ -192,4 +192,60 @@ class ResolveForm(forms.Form):
         required_message="Enter what was decided and why",
         max_length=2000,
         help_text="This is kept with the dispute, and the person can see it.",
+    )
+
+
+# --- retention and legal holds -------------------------------------------------------------------------
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why must the record be kept?",
+        choices=HoldReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select why the record must be kept",
+            "invalid_choice": "Select why the record must be kept",
+        },
+    )
+    reference = forms.CharField(
+        label="Reference",
+        max_length=120,
+        help_text="The claim, inquiry, complaint or request number. Do not enter the person's name.",
+        error_messages={
+            "required": "Enter a reference: the claim, inquiry or request it is kept for",
+            "max_length": "Reference must be 120 characters or fewer",
+        },
+    )
+    detail = _textarea(
+        "Details (optional)", required_message="", max_length=2000, help_text="Who asked for the hold."
+    )
+    detail.required = False
+
+
+class LiftHoldForm(forms.Form):
+    reason = _textarea(
+        "Why can the hold be lifted?",
+        required_message="Enter why the hold can be lifted",
+        max_length=2000,
+        help_text="For example, the claim was settled on 3 March 2026.",
+    )
+
+
+class ProposeDestructionForm(forms.Form):
+    reason = _textarea(
+        "Note for the approver (optional)",
+        required_message="",
+        max_length=2000,
+        help_text="Do not enter the person's name: the note is kept after the record is destroyed.",
+    )
+    reason.required = False
+
+
+class DecisionForm(forms.Form):
+    note = _textarea(
+        "Why should the record be kept?",
+        required_message="Enter why the record should be kept",
+        max_length=2000,
+        help_text="Do not enter the person's name: the decision is kept after the record is destroyed.",
     )

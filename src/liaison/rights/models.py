@@ -151,3 +151,106 @@ class FieldDispute(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+# --- retention (Records Management Code of Practice 2021) -----------------------------------------------
+
+
+class HoldReason(models.TextChoices):
+    LITIGATION = "litigation", "Litigation, or a claim that may lead to it"
+    INQUIRY = "inquiry", "A public inquiry, inquest or investigation"
+    SUBJECT_ACCESS = "subject_access", "A subject access request being answered"
+    COMPLAINT = "complaint", "A complaint or serious incident review"
+    OTHER = "other", "Another legal or regulatory reason"
+
+
+class LegalHold(models.Model):
+    """A hold on a person's record: while it is on (not lifted), the record is never destroyed.
+
+    Placed by a team lead with the reason (litigation, an inquiry, a subject access request being
+    answered...) and a reference; lifting it records who, when and why. Rows are never deleted
+    while the record exists.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="legal_holds")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=HoldReason.choices)
+    reference = models.CharField(max_length=120)
+    detail = models.TextField(blank=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["person", "lifted_at"], name="legalhold_person_on")]
+
+    @property
+    def is_on(self) -> bool:
+        return self.lifted_at is None
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for approval"
+    APPROVED = "approved", "Approved: the record was destroyed"
+    REJECTED = "rejected", "Rejected"
+
+
+class DestructionProposal(models.Model):
+    """A team lead's proposal to destroy a record past its retention date, and the second person's
+    decision (two-person rule: whoever decides is never the proposer). Kept after destruction: it
+    is part of the record of what was destroyed, and why."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="destruction_proposals")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    # What applied when it was proposed: [{"code", "name", "date"}], and the latest of those dates.
+    classes = models.JSONField(default=list)
+    retention_date = models.DateField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["team", "status"], name="destructionproposal_team")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="proposed"),
+                name="destructionproposal_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Destruction proposal {self.pk}"
+
+
+class DestructionRecord(models.Model):
+    """The log entry left when a record is destroyed: the person row stays as a stub with this beside
+    it. What was removed (by kind, with counts), the retention classes and dates that applied, who
+    proposed and who approved. Never holds anything that identifies the person."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="destruction_record")
+    proposal = models.OneToOneField(DestructionProposal, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    destroyed_at = models.DateTimeField(default=timezone.now)
+    # "DR-<id>", printed on the stub and in the log.
+    reference = models.CharField(max_length=20, unique=True)
+    retention_date = models.DateField()
+    classes = models.JSONField(default=list)
+    removed = models.JSONField(default=dict)  # model label -> rows deleted
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Destruction record {self.reference}"

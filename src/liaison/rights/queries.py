@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from liaison.core.access import MAX_ID, Access, deny, person_access
 from liaison.core.audit import audit
 from liaison.core.models import User
 from liaison.core.permissions import can, role_in
 from liaison.people.models import Person
-from liaison.rights.models import FieldChange, FieldDispute, SubjectAccessRequest
+from liaison.rights.models import (
+    DestructionProposal,
+    DestructionRecord,
+    FieldChange,
+    FieldDispute,
+    LegalHold,
+    ProposalStatus,
+    SubjectAccessRequest,
+)
 
 SUBJECT_ACCESS = "rights.subject_access"
 
@@ -108,4 +116,72 @@ def dispute_of(person: Person, pk: int) -> FieldDispute | None:
         FieldDispute.objects.filter(person=person, pk=pk).select_related("raised_by").first()
         if 0 < pk <= MAX_ID
         else None
+    )
+
+
+# --- retention ------------------------------------------------------------------------------------------
+
+
+def get_proposal_for_user(
+    user: User, pk: object, *, action: str = "rights.destruction_view"
+) -> DestructionProposal:
+    """A destruction proposal for a team lead or administrator of the team that made it; 404, audited,
+    for anyone else and for a missing one. The page shows no personal details, only the Liaison ID, so
+    an administrator (who sees no person records) can decide it."""
+    proposal_id = _record_id(pk)
+    if proposal_id is None:
+        raise deny(user, object_type="destruction_proposal", object_id=str(pk)[:40])
+    proposal = (
+        DestructionProposal.objects.filter(pk=proposal_id)
+        .select_related("team", "proposed_by", "decided_by")
+        .first()
+    )
+    if proposal is None or not (
+        can(user, "rights.retention_approve", proposal.team_id)
+        or can(user, "rights.retention_propose", proposal.team_id)
+    ):
+        raise deny(
+            user,
+            object_type="destruction_proposal",
+            object_id=proposal_id,
+            person_id=proposal.person_id if proposal is not None else None,
+        )
+    audit(
+        actor=user,
+        action=action,
+        person_id=proposal.person_id,
+        team_id=proposal.team_id,
+        role=role_in(user, proposal.team_id) or "",
+        object_type="destruction_proposal",
+        object_id=proposal.pk,
+    )
+    return proposal
+
+
+def holds_for(person: Person) -> list[LegalHold]:
+    """Every hold on the person's record, the ones still on first."""
+    return list(
+        LegalHold.objects.filter(person=person)
+        .select_related("placed_by", "lifted_by")
+        .order_by(F("lifted_at").desc(nulls_first=True), "-placed_at", "-pk")
+    )
+
+
+def hold_of(person: Person, pk: int) -> LegalHold | None:
+    return LegalHold.objects.filter(person=person, pk=pk).first() if 0 < pk <= MAX_ID else None
+
+
+def open_proposal(person: Person) -> DestructionProposal | None:
+    return DestructionProposal.objects.filter(person=person, status=ProposalStatus.PROPOSED).first()
+
+
+def destruction_of(person: Person) -> DestructionRecord | None:
+    return DestructionRecord.objects.filter(person=person).first()
+
+
+def team_open_proposals(team_id: int) -> list[DestructionProposal]:
+    return list(
+        DestructionProposal.objects.filter(team_id=team_id, status=ProposalStatus.PROPOSED)
+        .select_related("proposed_by")
+        .order_by("proposed_at", "pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.rights.views import corrections, subject_access
+from liaison.rights.views import corrections, retention, subject_access
 
 # Addresses carry record ids only: never a name, NHS number or date of birth.
 urlpatterns = [
@@ -16,5 +16,18 @@ urlpatterns = [
         "people/<int:pk>/disputes/<int:dispute_pk>/resolve",
         corrections.person_dispute_resolve,
         name="person_dispute_resolve",
+    ),
+    path("retention", retention.retention_list, name="retention_list"),
+    path("people/<int:pk>/retention/propose", retention.destruction_propose_view, name="destruction_propose"),
+    path("retention/proposals/<int:pk>", retention.destruction_detail, name="destruction_detail"),
+    path(
+        "retention/proposals/<int:pk>/approve", retention.destruction_approve_view, name="destruction_approve"
+    ),
+    path("retention/proposals/<int:pk>/reject", retention.destruction_reject_view, name="destruction_reject"),
+    path("people/<int:pk>/legal-holds/new", retention.legal_hold_new, name="legal_hold_new"),
+    path(
+        "people/<int:pk>/legal-holds/<int:hold_pk>/lift",
+        retention.legal_hold_lift_view,
+        name="legal_hold_lift",
     ),
 ]

@@ -286,6 +286,12 @@ NAV_ITEMS = (
     ("break_glass", "Break the glass", "core.break_glass", {"break_glass", "person_break_glass"}),
     ("team_break_glass", "Break-glass log", "core.view_audit", {"team_break_glass"}),
     (
+        "duplicate_queue",
+        "Possible duplicates",
+        "people.merge",
+        {"duplicate_queue", "duplicate_pair", "duplicate_pair_merge"},
+    ),
+    (
         "sar_list",
         "Subject access",
         "rights.subject_access",
