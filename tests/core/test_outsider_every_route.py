@@ -35,6 +35,7 @@ ROUTE_IDS = {
     "screening_new": {"pk": "episode"},
     "screening_detail": {"pk": "screening"},
     "screening_answers": {"pk": "screening"},
+    "screening_acknowledge": {"pk": "screening"},
 }
 ROUTE_IDS.update(
     {
@@ -260,7 +261,7 @@ def _state() -> tuple[object, ...]:
         PersonContact.objects.count(),
         Alias.objects.count(),
         tuple(Person.objects.order_by("pk").values_list("pk", "version", "given_name")),
-        tuple(Screening.objects.order_by("pk").values_list("pk", "version", "status")),
+        tuple(Screening.objects.order_by("pk").values_list("pk", "version", "status", "acknowledged_at")),
         tuple(Arrival.objects.order_by("pk").values_list("pk", "version", "status")),
         Episode.objects.count(),
         EpisodeFlag.objects.count(),

@@ -307,3 +307,31 @@ def test_stale_session_rows_are_pruned_at_sign_in(practitioner, team_lead, clock
     _sign_in(team_lead)
     assert list(UserSession.objects.values_list("user_id", flat=True)) == [team_lead.pk]
     assert Membership.objects.exists() and timezone.now() == START + dt.timedelta(hours=12, minutes=1)
+
+
+def test_sign_out_everywhere_else_ends_the_other_sessions_and_keeps_this_one(practitioner, support_worker):
+    here = _sign_in(practitioner)
+    there = _sign_in(practitioner)
+    someone_else = _sign_in(support_worker)
+    page = here.get("/account/sessions").content.decode()
+    assert page.count('class="nhsuk-table__row"') == 3  # the header row and two sessions
+    assert "This session" in page
+    response = here.post("/account/sessions")
+    assert response.status_code == 302
+    assert "Signed out everywhere else" in here.get(response["Location"]).content.decode()
+    assert here.get("/").status_code == 200
+    assert there.get("/").status_code == 302  # ended on the server
+    assert someone_else.get("/").status_code == 200  # nobody else's
+    assert list(UserSession.objects.filter(user=practitioner).values_list("session_key", flat=True)) == [
+        _key(here)
+    ]
+    event = AuditEvent.objects.get(action="session.signed_out_elsewhere")
+    assert (event.actor_id, event.detail) == (practitioner.pk, {"sessions_ended": 1})
+
+
+def test_the_sessions_page_needs_both_factors(practitioner):
+    client = Client()
+    client.password_only_login(practitioner)
+    assert client.get("/account/sessions").status_code == 302
+    assert client.post("/account/sessions").status_code == 302
+    assert not AuditEvent.objects.filter(action="session.signed_out_elsewhere").exists()

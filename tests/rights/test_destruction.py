@@ -33,6 +33,7 @@ from liaison.rights.export import NOT_EXPORTED, exported_models
 from liaison.rights.models import DestructionRecord, ProposalStatus, SubjectAccessRequest
 from tests.factories import member
 from tests.rights.conftest import client_for
+from tests.secondfactor import authenticator, current_code
 
 LONG_AGO = dt.datetime(1990, 3, 1, 10, tzinfo=dt.UTC)
 
@@ -161,7 +162,19 @@ def test_the_pages_propose_approve_and_show_the_stub(old_record, team_a, team_le
     assert lead.post(reverse("destruction_approve", args=[proposal.pk])).status_code == 403
     admin = client_for(approver)
     assert "Approve and destroy" in admin.get(detail).content.decode()
-    assert admin.post(reverse("destruction_approve", args=[proposal.pk])).status_code == 302
+    approve = reverse("destruction_approve", args=[proposal.pk])
+    # Re-authentication: no code, or a wrong one, destroys nothing and is audited.
+    good = current_code(authenticator(approver))
+    for typed in ("", f"{(int(good) + 1) % 1_000_000:06d}"):
+        response = admin.post(approve, {"code": typed})
+        assert response.status_code == 400 and "authenticator app" in response.content.decode()
+        assert not DestructionRecord.objects.exists()
+        authenticator(approver).throttle_reset()
+    assert (
+        AuditEvent.objects.filter(action="rights.destruction_reauth_failed", actor_id=approver.pk).count()
+        == 2
+    )
+    assert admin.post(approve, {"code": current_code(authenticator(approver))}).status_code == 302
     record = DestructionRecord.objects.get()
     stub_page = lead.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert f"Record destroyed on {timezone.localdate():%-d %B %Y}" in stub_page

@@ -217,13 +217,15 @@ def on_user_logged_in(sender: object, request: HttpRequest | None, user: User, *
         session_begin(request.session, user)
 
 
-def sessions_end_for_user(user: User) -> int:
-    """Delete every session the user holds from the session store. Returns how many there were."""
+def sessions_end_for_user(user: User, *, keep: str | None = None) -> int:
+    """Delete every session the user holds from the session store (but `keep`, the one in use, when
+    given). Returns how many were ended."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = UserSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    rows.delete()
     return len(keys)
 
 

@@ -26,7 +26,7 @@ from liaison.core.access import person_access
 from liaison.core.audit import audit
 from liaison.core.forms import BreakGlassForm, SignInForm, TeamSwitchForm, apply_service_errors
 from liaison.core.mfa import second_factor_url, step_up_form
-from liaison.core.models import CLINICAL_ROLES, Membership, User
+from liaison.core.models import CLINICAL_ROLES, Membership, User, UserSession
 from liaison.core.permissions import can
 from liaison.core.presenters import date_time
 from liaison.core.services import break_glass_grant
@@ -36,6 +36,7 @@ from liaison.core.signin import (
     SignInAttempt,
     client_address,
     lockout_message,
+    sessions_end_for_user,
     signin_failed,
     signin_locked_minutes,
     signin_refused,
@@ -271,4 +272,25 @@ def team_break_glass(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "core/team_break_glass.html",
         {"page": page, "membership": membership, "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account_sessions(request: AuthenticatedRequest) -> HttpResponse:
+    """The user's own signed-in sessions, and "sign out everywhere else" (a computer left signed in
+    in another custody suite, or a lost phone). This session is kept."""
+    current = request.session.session_key
+    if request.method == "POST":
+        ended = sessions_end_for_user(request.user, keep=current)
+        audit(actor=request.user, action="session.signed_out_elsewhere", detail={"sessions_ended": ended})
+        messages.success(
+            request,
+            "Signed out everywhere else." if ended else "You were not signed in anywhere else.",
+        )
+        return redirect("account_sessions")
+    sessions = list(UserSession.objects.filter(user=request.user).order_by("-started_at")[:50])
+    return render(
+        request,
+        "core/account_sessions.html",
+        {"sessions": sessions, "current": current},
     )

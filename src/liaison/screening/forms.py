@@ -8,6 +8,7 @@ from django import forms
 
 from liaison.core.forms import set_choices
 from liaison.screening.instruments import Definition, Item, Profile
+from liaison.screening.models import AlertAction
 from liaison.screening.presenters import question_text
 
 LICENSED_COPY = "Read the question from your own licensed copy of the {title}, then record the answer."
@@ -155,3 +156,25 @@ class AnswersForm(forms.Form):
 def answer_aliases(definition: Definition) -> dict[str, str]:
     """The services name items as the API does ("answers.9"); the page's fields are "item_9"."""
     return {f"answers.{item.key}": item_field_name(item.key) for item in definition.items}
+
+
+class AcknowledgeForm(forms.Form):
+    """Acknowledging a suicide-risk alert: what was done (required) and a note (required)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Reload the page"})
+    action = forms.ChoiceField(
+        label="What was done?",
+        widget=forms.RadioSelect,
+        choices=AlertAction.choices,
+        error_messages={"required": "Select what was done", "invalid_choice": "Select what was done"},
+    )
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="What you did and what happens next, such as who you spoke to and the plan agreed.",
+        error_messages={
+            "required": "Enter a note of what was done",
+            "max_length": "Note must be 5,000 characters or fewer",
+        },
+    )

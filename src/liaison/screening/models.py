@@ -18,6 +18,16 @@ class ScreeningStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
 
 
+class AlertAction(models.TextChoices):
+    """What was done about a suicide-risk alert, recorded when it is acknowledged."""
+
+    ASSESSED = "assessed", "Seen the person and assessed the risk"
+    SAFETY_PLAN = "safety_plan", "Safety plan agreed with the person"
+    REFERRED = "referred", "Referred to the crisis or mental health team"
+    ESCALATED = "escalated", "Escalated to custody healthcare / the custody sergeant"
+    OTHER = "other", "Other"
+
+
 class Screening(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="screenings")
     instrument_code = models.CharField(max_length=30)
@@ -37,6 +47,14 @@ class Screening(models.Model):
     # Kept as a column (not only in `flags`) so the person page can find it with an indexed query.
     suicide_risk = models.BooleanField(default=False)
     urgent_task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The suicide-risk alert acknowledged: who saw it, when, and what was done (the urgent task stays
+    # open until someone marks it done; acknowledging does not close it).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
+    acknowledged_note = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -54,6 +72,10 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"Screening {self.pk} ({self.instrument_code} v{self.instrument_version})"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
     @property
     def is_complete(self) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from liaison.core.models import User
 from liaison.core.permissions import can
 from liaison.core.presenters import Tag, date_time, long_date
@@ -17,7 +19,7 @@ from liaison.episodes.models import Episode, Stage
 from liaison.people.models import Person
 from liaison.screening import instruments
 from liaison.screening.instruments import Definition, Item
-from liaison.screening.models import Screening, ScreeningStatus
+from liaison.screening.models import AlertAction, Screening, ScreeningStatus
 from liaison.screening.queries import screenings_for_episode_page, suicide_risk_alerts
 
 
@@ -153,6 +155,16 @@ def episode_screening_context(user: User, episode: Episode) -> dict[str, Any]:
     }
 
 
+def acknowledgement_summary(screening: Screening) -> str:
+    """'Acknowledged by NAME at TIME: ACTION — NOTE', or '' when the alert is not acknowledged."""
+    if screening.acknowledged_at is None:
+        return ""
+    action = AlertAction(screening.acknowledged_action).label if screening.acknowledged_action else ""
+    local = timezone.localtime(screening.acknowledged_at)
+    text = f"Acknowledged by {screening.acknowledged_by} at {local:%H:%M} on {long_date(local)}: {action}"
+    return f"{text} — {screening.acknowledged_note}" if screening.acknowledged_note else text
+
+
 def alert_view(screening: Screening) -> dict[str, Any]:
     definition = definition_of(screening)
     return {
@@ -163,9 +175,23 @@ def alert_view(screening: Screening) -> dict[str, Any]:
         "site": screening.episode.site.name,
         "flags": [f for f in flag_views(definition, screening.flags) if f.suicide_risk],
         "task": screening.urgent_task,
+        "acknowledged": screening.is_acknowledged,
+        "acknowledgement": acknowledgement_summary(screening),
     }
 
 
-def person_screening_context(person: Person) -> dict[str, Any]:
-    """What the person page shows of screening: the suicide-risk alert."""
-    return {"suicide_risk_alerts": [alert_view(s) for s in suicide_risk_alerts(person)]}
+def person_screening_context(person: Person, user: User | None = None) -> dict[str, Any]:
+    """What the person page shows of screening: the suicide-risk alerts, those not yet acknowledged
+    (urgent) apart from those acknowledged (a quieter summary), and whether the user may acknowledge."""
+    alerts = [alert_view(s) for s in suicide_risk_alerts(person)]
+    urgent = [a for a in alerts if not a["acknowledged"]]
+    may_acknowledge = (
+        bool(urgent)
+        and user is not None
+        and any(can(user, "screening.record", a["screening"].episode.team_id) for a in urgent)
+    )
+    return {
+        "suicide_risk_alerts": urgent,
+        "acknowledged_alerts": [a for a in alerts if a["acknowledged"]],
+        "may_acknowledge": may_acknowledge,
+    }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from liaison.core.access import Access, _get_child_for_user
 from liaison.core.models import User
@@ -20,7 +20,7 @@ def get_screening_for_user(
 ) -> tuple[Screening, Access]:
     """A screening with its episode and person; 404 (audited) when missing or not the user's to see."""
     queryset = Screening.objects.select_related(
-        "episode", "episode__person", "episode__team", "by", "completed_by", "urgent_task"
+        "episode", "episode__person", "episode__team", "by", "completed_by", "urgent_task", "acknowledged_by"
     )
     return _get_child_for_user(user, queryset, pk, "screening", action)
 
@@ -39,10 +39,12 @@ def screenings_for_episode_page(episode: Episode) -> list[Screening]:
 
 
 def suicide_risk_alerts(person: Person) -> list[Screening]:
-    """A person already fetched through the access policy: their newest completed screenings that
-    flagged suicide risk, in any episode (the alert on their record)."""
+    """A person already fetched through the access policy: their completed screenings that flagged
+    suicide risk, in any episode (the alert on their record). Alerts not yet acknowledged come first,
+    newest first; then acknowledged ones, most recently acknowledged first. One query, who
+    acknowledged included."""
     return list(
         Screening.objects.filter(episode__person=person, suicide_risk=True, status=ScreeningStatus.COMPLETE)
-        .select_related("episode", "episode__site", "urgent_task")
-        .order_by("-completed_at", "-pk")[:ALERT_LIMIT]
+        .select_related("episode", "episode__site", "urgent_task", "acknowledged_by")
+        .order_by(F("acknowledged_at").desc(nulls_first=True), "-completed_at", "-pk")[:ALERT_LIMIT]
     )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from liaison.core.access import person_access
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import User
@@ -24,9 +25,13 @@ from liaison.episodes.models import Episode, Stage, Task
 from liaison.episodes.services import episode_move, task_add
 from liaison.screening import instruments
 from liaison.screening.instruments import Definition, Result, ScoringError
-from liaison.screening.models import Screening, ScreeningStatus
+from liaison.screening.models import AlertAction, Screening, ScreeningStatus
 
 NOTE_MAX = 5000
+BREAK_GLASS_READ_ONLY = (
+    "This record was opened by breaking the glass, which gives read-only access: "
+    "the person's own team acknowledges the alert."
+)
 
 
 def _require(actor: User, team_id: int) -> str:
@@ -278,5 +283,59 @@ def screening_complete(*, actor: User, screening: Screening, version: int) -> Sc
             at=now,
             note=f"{definition.short_title} completed",
         )
+    screening.refresh_from_db()
+    return screening
+
+
+@transaction.atomic
+def screening_acknowledge(
+    *, actor: User, screening: Screening, version: int, action: str, note: str
+) -> Screening:
+    """Record that the suicide-risk alert was seen and what was done about it.
+
+    The alert stays on the person's record (as a quieter summary); the urgent task is NOT completed:
+    it stays open until someone marks it done. Stale versions are refused; so is a second
+    acknowledgement, an alert-free screening, and a break-glass (read-only) reader.
+    """
+    episode = screening.episode
+    role = _require(actor, episode.team_id)
+    if person_access(actor, episode.person_id).via == "break_glass":
+        raise NotPermitted(BREAK_GLASS_READ_ONLY)
+    if screening.version != version:
+        raise StaleWrite(
+            object_type="screening", object_id=screening.pk, expected=version, current=screening.version
+        )
+    if not (screening.is_complete and screening.suicide_risk):
+        raise ValidationError({"screening": "This screening raised no suicide-risk alert to acknowledge"})
+    if screening.is_acknowledged:
+        raise ValidationError({"screening": "This alert has already been acknowledged"})
+    errors: dict[str, str] = {}
+    if action not in AlertAction.values:
+        errors["action"] = "Select what was done"
+    note = note.strip()
+    if not note:
+        errors["note"] = "Enter a note of what was done"
+    elif len(note) > NOTE_MAX:
+        errors["note"] = f"Note must be {NOTE_MAX:,} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    _locked_update(
+        screening,
+        version,
+        acknowledged_at=timezone.now(),
+        acknowledged_by=actor,
+        acknowledged_action=action,
+        acknowledged_note=note,
+    )
+    audit(
+        actor=actor,
+        action="screening.alert_acknowledged",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="screening",
+        object_id=screening.pk,
+        detail={"action": action},
+    )
     screening.refresh_from_db()
     return screening

@@ -23,10 +23,12 @@ from liaison.core.forms import apply_service_errors
 from liaison.core.permissions import can
 from liaison.core.views import AuthenticatedRequest, not_permitted, render_page
 from liaison.episodes.models import Stage
-from liaison.screening import instruments
-from liaison.screening.forms import AnswersForm, StartForm, answer_aliases
+from liaison.screening import instruments, services
+from liaison.screening.forms import AcknowledgeForm, AnswersForm, StartForm, answer_aliases
 from liaison.screening.models import Screening
 from liaison.screening.presenters import (
+    acknowledgement_summary,
+    alert_view,
     answer_rows,
     band_label,
     definition_of,
@@ -38,6 +40,12 @@ from liaison.screening.queries import get_screening_for_user
 from liaison.screening.services import screening_complete, screening_save_answers, screening_start
 
 NOT_A_SCREENER = "Only practitioners and team leads can record screenings."
+NOT_AN_ACKNOWLEDGER = "Only practitioners and team leads can acknowledge a suicide-risk alert."
+ACKNOWLEDGE_CONFLICT = (
+    "Someone else changed this screening after you opened it, and may have acknowledged the alert. "
+    "Check the alert below, then submit again if it still needs acknowledging. Nothing you entered has "
+    "been saved yet."
+)
 SCREENING_CONFLICT = (
     "Someone else saved this screening after you opened it. The answers below are the ones you entered: "
     "check them, then save again. Nothing you entered has been saved yet."
@@ -118,6 +126,8 @@ def _page(
         "band_label": band_label(definition, screening.profile, screening.band),
         "flags": flag_views(definition, screening.flags),
         "suicide_risk": screening.suicide_risk,
+        "acknowledgement": acknowledgement_summary(screening),
+        "may_acknowledge": may_record and screening.suicide_risk and access.via != "break_glass",
         "questions_shown": any(question_text(definition, item) for item in definition.items),
         "problems": problems or [],
     }
@@ -201,3 +211,92 @@ def screening_answers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Answers saved. You can come back and finish later.")
     return redirect("screening_detail", pk=screening.pk)
+
+
+# --- acknowledging the suicide-risk alert ---------------------------------------------------------
+
+
+def _acknowledge_page(
+    request: AuthenticatedRequest,
+    screening: Screening,
+    access: Access,
+    form: AcknowledgeForm | None,
+    *,
+    problems: list[dict[str, str]] | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    if screening.is_acknowledged:
+        form = None
+    elif form is None:
+        form = AcknowledgeForm(initial={"version": screening.version})
+    context = {
+        "screening": screening,
+        "episode": screening.episode,
+        "person": screening.episode.person,
+        "access": access,
+        "alert": alert_view(screening),
+        "form": form,
+        "problems": problems or [],
+    }
+    return render_page(
+        request,
+        "screening/acknowledge.html",
+        context,
+        forms=(form,),
+        has_problems=bool(problems),
+        status=status,
+    )
+
+
+def _acknowledge_conflict(
+    request: AuthenticatedRequest, screening: Screening, access: Access
+) -> HttpResponse:
+    """Keep what the user entered, carry the current version, and say why nothing was saved."""
+    data = request.POST.copy()
+    data["version"] = str(screening.version)
+    form = AcknowledgeForm(data)
+    form.is_valid()
+    problems = [{"text": ACKNOWLEDGE_CONFLICT, "href": "#alert"}]
+    return _acknowledge_page(request, screening, access, form, problems=problems, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+def screening_acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Acknowledge a suicide-risk alert: what was done, and a note. The urgent task stays open."""
+    screening, access = get_screening_for_user(request.user, pk)
+    if access.via == "break_glass":
+        return not_permitted(request, services.BREAK_GLASS_READ_ONLY)
+    if not can(request.user, "screening.record", screening.episode.team_id):
+        return not_permitted(request, NOT_AN_ACKNOWLEDGER)
+    if not (screening.is_complete and screening.suicide_risk):
+        messages.info(request, "This screening raised no suicide-risk alert to acknowledge.")
+        return redirect("screening_detail", pk=screening.pk)
+    if request.method != "POST":
+        return _acknowledge_page(request, screening, access, None)
+    form = AcknowledgeForm(request.POST)
+    if screening.is_acknowledged or request.POST.get("version", "") != str(screening.version):
+        return _acknowledge_conflict(request, screening, access)
+    if not form.is_valid():
+        return _acknowledge_page(request, screening, access, form)
+    data = form.cleaned_data
+    try:
+        services.screening_acknowledge(
+            actor=request.user,
+            screening=screening,
+            version=data["version"],
+            action=data["action"],
+            note=data["note"],
+        )
+    except NotPermitted as exc:
+        return not_permitted(request, str(exc) or NOT_AN_ACKNOWLEDGER)
+    except StaleWrite:
+        screening.refresh_from_db()
+        return _acknowledge_conflict(request, screening, access)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return _acknowledge_page(request, screening, access, form)
+    messages.success(
+        request,
+        "Alert acknowledged. The urgent task stays open until someone marks it done.",
+    )
+    return redirect("person_detail", pk=screening.episode.person_id)

@@ -16,6 +16,7 @@ from liaison.core.access import deny, get_person_for_user
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.forms import apply_service_errors
+from liaison.core.mfa import CodeForm, step_up_form
 from liaison.core.permissions import can
 from liaison.core.views import (
     AuthenticatedRequest,
@@ -111,6 +112,7 @@ def _detail(
     proposal: DestructionProposal,
     form: DecisionForm,
     *,
+    code_form: CodeForm | None = None,
     status: int | None = None,
 ) -> HttpResponse:
     person = proposal.person
@@ -123,8 +125,11 @@ def _detail(
         "removed": destruction_counts(person) if is_open else {},
         "refusal": may_decide(request.user, proposal) if is_open else None,
         "form": form,
+        "code_form": code_form or step_up_form(request),
     }
-    return render_page(request, "rights/destruction_detail.html", context, forms=(form,), status=status)
+    return render_page(
+        request, "rights/destruction_detail.html", context, forms=(form, code_form), status=status
+    )
 
 
 @require_GET
@@ -136,6 +141,20 @@ def destruction_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def destruction_approve_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk, action="rights.destruction_view")
+    if refusal := may_decide(request.user, proposal):
+        return not_permitted(request, refusal)  # who may, before asking anyone for a code
+    # Re-authentication: destroying a record cannot be undone, so the approver enters a fresh code.
+    code_form = step_up_form(request, request.POST)
+    if not code_form.is_valid():
+        audit(
+            actor=request.user,
+            action="rights.destruction_reauth_failed",
+            object_type="destruction_proposal",
+            object_id=proposal.pk,
+            person_id=proposal.person_id,
+            team_id=proposal.team_id,
+        )
+        return _detail(request, proposal, DecisionForm(), code_form=code_form, status=400)
     try:
         record = destruction_approve(actor=request.user, proposal=proposal)
     except NotPermitted as exc:

@@ -2,7 +2,8 @@
 
 {% load screening %}
 {% episode_screenings episode %}   the episode's screenings and a "Start a screening" button
-{% suicide_risk_alert person %}    the urgent alert when a completed screening flagged suicide risk
+{% suicide_risk_alert person %}    the urgent alert when a completed screening flagged suicide risk (a
+                                   quieter summary once acknowledged)
 
 The person and the episode have already been fetched (and the read audited) through core.access by
 the page's view; each tag runs one bounded query for its part.
@@ -26,6 +27,8 @@ def episode_screenings(context: template.Context, episode: Episode) -> dict[str,
     return {"episode": episode, **episode_screening_context(context["request"].user, episode)}
 
 
-@register.inclusion_tag("screening/includes/person_alert.html")
-def suicide_risk_alert(person: Person) -> dict[str, Any]:
-    return person_screening_context(person)
+@register.inclusion_tag("screening/includes/person_alert.html", takes_context=True)
+def suicide_risk_alert(context: template.Context, person: Person) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return person_screening_context(person, user if user is not None and user.is_authenticated else None)
