@@ -69,7 +69,11 @@ def test_sign_out_is_a_post_form_and_ends_the_session(practitioner_client):
 
 def test_header_names_the_user_their_role_and_team(practitioner_client, practitioner, team_a):
     html = practitioner_client.get("/").content.decode()
-    assert f"Signed in as </span>{practitioner}" in html
+    # The name links to the user's own sessions ("sign out everywhere else").
+    assert (
+        'Signed in as </span><a class="nhsuk-header__account-link" href="/account/sessions">'
+        f"{practitioner}<" in html
+    )
     assert f"Practitioner, {escape(team_a.name)}" in html
     assert 'class="nhsuk-header__service-name">Liaison<' in html
 
