@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import base64
-import time
 
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from liaison.demo.authenticators import current_code as demo_current_code
 
 
 def authenticator(user) -> TOTPDevice:
@@ -18,24 +19,18 @@ def authenticator(user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
 
 
-def code_for_key(bin_key: bytes, *, step: int = 30, after_t: int = -1) -> str:
-    """The code now, or the next step's when this step's was used (a code is accepted once)."""
-    totp = TOTP(bin_key, step=step, t0=0, digits=6)
-    totp.time = time.time()
-    if totp.t() <= after_t:
-        totp.time += step * (after_t + 1 - totp.t())
-    return f"{totp.token():06d}"
-
-
 def current_code(device: TOTPDevice) -> str:
+    """The demo command's code (demo/authenticators.py), for the device as the database holds it now."""
     device.refresh_from_db()
-    return code_for_key(device.bin_key, step=device.step, after_t=device.last_t)
+    return demo_current_code(device)
 
 
 def code_for_secret(secret: str) -> str:
-    """The code for a key as the set-up page shows it (base32, in groups of four)."""
+    """The code now for a key as the set-up page shows it (base32, in groups of four), no code from it
+    accepted yet (django-otp's defaults: 30-second steps, 6 digits)."""
     compact = secret.replace(" ", "")
-    return code_for_key(base64.b32decode(compact + "=" * (-len(compact) % 8)))
+    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
+    return f"{TOTP(key, step=30, t0=0, digits=6).token():06d}"
 
 
 def sign_in(client, user, password: str, *, csrf: bool = False):

@@ -131,11 +131,6 @@ class HistoryRow:
     levels: list[str]  # one per version, oldest first; "" where the domain was not considered
 
     @property
-    def changed(self) -> bool:
-        seen = [level for level in self.levels if level]
-        return len(set(seen)) > 1
-
-    @property
     def direction(self) -> str:
         """ "up", "down" or "" between the first and last versions that rated it."""
         seen = [level for level in self.levels if level]

@@ -35,10 +35,16 @@ from liaison.assessment.models import (
 from liaison.assessment.ordering import NeedItem, rule_order
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
-from liaison.core.models import CLINICAL_ROLES, Membership, User
+from liaison.core.models import User
 from liaison.core.permissions import can, role_in
 from liaison.episodes.models import AgeGroup, Episode, Stage, Task
-from liaison.episodes.services import TASK_DUE_WINDOW, episode_move, task_add, task_complete
+from liaison.episodes.services import (
+    TASK_DUE_WINDOW,
+    _is_clinical_member,
+    episode_move,
+    task_add,
+    task_complete,
+)
 from liaison.episodes.signals import task_completed
 from liaison.screening import instruments
 from liaison.screening.models import Screening, ScreeningStatus
@@ -175,11 +181,7 @@ def assessment_start(*, actor: User, episode: Episode) -> Assessment:
         raise ValidationError(
             {"assessment": "This episode already has a draft assessment: continue that one"}
         )
-    previous = (
-        Assessment.objects.filter(episode=episode, status=AssessmentStatus.COMPLETE)
-        .order_by("-number")
-        .first()
-    )
+    previous = current_assessment(episode)
     number = (Assessment.objects.filter(episode=episode).aggregate(n=Max("number"))["n"] or 0) + 1
     now = timezone.now()
     copied = {name: getattr(previous, name) for name in COPIED_FIELDS} if previous else {}
@@ -483,8 +485,9 @@ def plan_reorder(*, actor: User, assessment: Assessment, keys: Sequence[str], re
     return order
 
 
-def _is_clinical_member(user_id: int, team_id: int) -> bool:
-    return Membership.objects.filter(user_id=user_id, team_id=team_id, role__in=CLINICAL_ROLES).exists()
+def _due_in_window(due: dt.date) -> bool:
+    today = timezone.localdate()
+    return today - TASK_DUE_WINDOW[0] <= due <= today + TASK_DUE_WINDOW[1]
 
 
 def plan_task_title(need_key: str, description: str) -> str:
@@ -520,10 +523,9 @@ def plan_action_add(
         errors["owner"] = "Choose who will do this"
     elif not _is_clinical_member(owner_id, episode.team_id):
         errors["owner"] = "Give the action to a member of the episode's team"
-    today = timezone.localdate()
     if due is None:
         errors["due"] = "Enter the date it is due"
-    elif not (today - TASK_DUE_WINDOW[0] <= due <= today + TASK_DUE_WINDOW[1]):
+    elif not _due_in_window(due):
         errors["due"] = "Due date must be within a year before today and five years after"
     if errors or due is None or owner_id is None:
         raise ValidationError(errors)
@@ -568,8 +570,7 @@ def plan_action_update(
         errors["status"] = "This action is finished: add a new action instead of reopening it"
     if owner_id is not None and not _is_clinical_member(owner_id, episode.team_id):
         errors["owner"] = "Give the action to a member of the episode's team"
-    today = timezone.localdate()
-    if due is not None and not (today - TASK_DUE_WINDOW[0] <= due <= today + TASK_DUE_WINDOW[1]):
+    if due is not None and not _due_in_window(due):
         errors["due"] = "Due date must be within a year before today and five years after"
     if errors:
         raise ValidationError(errors)

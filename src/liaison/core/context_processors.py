@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from liaison.core.signin import LAST_SEEN_AT, SIGNED_IN_AT
+from liaison.core.signin import session_seconds_left
 from liaison.core.teams import current_membership
 from liaison.monitoring.navigation import header_links
 
@@ -24,13 +24,10 @@ def liaison(request: HttpRequest) -> dict[str, Any]:
 
 def _session_clock(request: HttpRequest) -> dict[str, int]:
     """What the "you will be signed out soon" warning needs, as the server counts it."""
-    now = timezone.now().timestamp()
-    session = request.session
-    last_seen = float(session.get(LAST_SEEN_AT, now))
-    signed_in = float(session.get(SIGNED_IN_AT, now))
+    idle_left, absolute_left = session_seconds_left(request.session, timezone.now().timestamp())
     return {
-        "idle_seconds_left": max(0, int(settings.SESSION_IDLE_SECONDS - (now - last_seen))),
-        "absolute_seconds_left": max(0, int(settings.SESSION_ABSOLUTE_SECONDS - (now - signed_in))),
+        "idle_seconds_left": idle_left,
+        "absolute_seconds_left": absolute_left,
         "idle_seconds": settings.SESSION_IDLE_SECONDS,
         "warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

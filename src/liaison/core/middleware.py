@@ -95,8 +95,7 @@ class SessionSecurityMiddleware:
             why = "idle"
         if why:
             return self._expire(request, user, why)
-        passive = request.method == "GET" and request.path == reverse("session")
-        if not passive and now - float(last_seen_at) >= LAST_SEEN_RESOLUTION:
+        if now - float(last_seen_at) >= LAST_SEEN_RESOLUTION and not _passive(request):
             session[LAST_SEEN_AT] = now
         return None
 
@@ -117,6 +116,11 @@ class SessionSecurityMiddleware:
         # Otherwise carry on as a signed-out visitor: LoginRequiredMiddleware sends pages to the
         # sign-in page (keeping where they were going) and the API answers 401.
         return None
+
+
+def _passive(request: HttpRequest) -> bool:
+    """`GET /session` only reports the time left: it does not count as activity."""
+    return request.method == "GET" and request.path == reverse("session")
 
 
 class SecondFactorMiddleware:

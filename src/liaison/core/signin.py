@@ -229,6 +229,13 @@ def sessions_end_for_user(user: User, *, keep: str | None = None) -> int:
     return len(keys)
 
 
+def session_seconds_left(session: SessionBase, now: float) -> tuple[int, int]:
+    """(idle, absolute) seconds the session has left at `now`, as SessionSecurityMiddleware counts them."""
+    idle = settings.SESSION_IDLE_SECONDS - (now - float(session.get(LAST_SEEN_AT, now)))
+    absolute = settings.SESSION_ABSOLUTE_SECONDS - (now - float(session.get(SIGNED_IN_AT, now)))
+    return max(0, int(idle)), max(0, int(absolute))
+
+
 def session_user_id(session: SessionBase) -> str | None:
     value = session.get(SESSION_KEY)
     return None if value is None else str(value)

@@ -32,10 +32,10 @@ from liaison.core.presenters import date_time
 from liaison.core.services import break_glass_grant
 from liaison.core.signin import (
     LAST_SEEN_AT,
-    SIGNED_IN_AT,
     SignInAttempt,
     client_address,
     lockout_message,
+    session_seconds_left,
     sessions_end_for_user,
     signin_failed,
     signin_locked_minutes,
@@ -118,15 +118,10 @@ def session_clock(request: AuthenticatedRequest) -> JsonResponse:
     """The session's time left. GET only reports (and does not count as activity); POST is
     "Stay signed in": like any signed-in request it restarts the idle clock, and reloads nothing."""
     now = timezone.now().timestamp()
-    session = request.session
-    idle_left = settings.SESSION_IDLE_SECONDS - (now - float(session.get(LAST_SEEN_AT, now)))
     if request.method == "POST":
-        session[LAST_SEEN_AT] = now
-        idle_left = settings.SESSION_IDLE_SECONDS
-    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (now - float(session.get(SIGNED_IN_AT, now)))
-    return JsonResponse(
-        {"idle_seconds_left": max(0, int(idle_left)), "absolute_seconds_left": max(0, int(absolute_left))}
-    )
+        request.session[LAST_SEEN_AT] = now
+    idle_left, absolute_left = session_seconds_left(request.session, now)
+    return JsonResponse({"idle_seconds_left": idle_left, "absolute_seconds_left": absolute_left})
 
 
 # --- helpers for every HTML view ------------------------------------------------------------------

@@ -39,6 +39,7 @@ from liaison.assessment.models import (
 from liaison.assessment.ordering import NeedItem, apply_override, rule_order
 from liaison.assessment.services import COPIED_FIELDS, plan_task_title
 from liaison.core.models import Role, SiteKind, User
+from liaison.core.permissions import OPERATIONS
 from liaison.demo import assessment_tables as t
 from liaison.demo.staff import RosterTeam
 from liaison.demo.tables import DAY, HOUR, MINUTE, pick, seconds
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
 
 # The demo login who should find a plan on their worklist straight away (demo/staff.py).
 DEMO_PRACTITIONER = "practitioner"
-# Roles that may record an assessment (core.permissions: "assessment.record").
-ASSESSORS = (Role.PRACTITIONER, Role.TEAM_LEAD)
+# Roles that may record an assessment.
+ASSESSORS = OPERATIONS["assessment.record"]
 LEVEL_CODES = tuple(code for code, _label in LEVELS)
 VIOLENT_OFFENCES = frozenset(
     {OffenceCategory.VIOLENCE, OffenceCategory.WEAPONS, OffenceCategory.ROBBERY, OffenceCategory.SEXUAL}

@@ -493,11 +493,6 @@ def _parse_row(
 _SPLIT = re.compile(r"[;,/|+\n]|\band\b|&")
 
 
-def officer_flag_terms(text: str) -> list[str]:
-    """The separate entries of an officer's flags cell, lower-cased: "MH; SH / drugs" -> [mh, sh, drugs]."""
-    return [" ".join(part.lower().split()) for part in _SPLIT.split(text) if part.strip()]
-
-
 def match_officer_flags(text: str, terms_by_code: dict[str, list[str]]) -> dict[str, str]:
     """Flag code -> the officer's words that matched it (as they wrote them, spaces tidied), for each
     entry matched whole: "MH; Self  harm" -> {"mental_health": "MH", "self_harm_suicide": "Self harm"}."""

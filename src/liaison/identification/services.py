@@ -21,7 +21,7 @@ from liaison.core.access import person_access
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import Site, Team, User
-from liaison.core.permissions import can, role_in, teams_for
+from liaison.core.permissions import can, role_in
 from liaison.episodes.models import Episode, OffenceCategory, PathwayPoint, ReferralSource
 from liaison.episodes.services import arrival_create, episode_open
 from liaison.identification.arrivals_csv import (
@@ -67,10 +67,6 @@ def pathway_point_for(site: Site) -> str:
     return site.kind if site.kind in PathwayPoint.values else PathwayPoint.POLICE_CUSTODY
 
 
-def active_flags() -> list[VulnerabilityFlag]:
-    return list(VulnerabilityFlag.objects.filter(active=True))
-
-
 def clean_flag_codes(codes: Iterable[str]) -> list[VulnerabilityFlag]:
     """The active flags named; ValidationError on "flags" naming any code not in the list."""
     wanted = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
@@ -110,15 +106,6 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     batch: ImportBatch | None = None
-
-
-def import_sites(actor: User) -> list[Site]:
-    """The active sites whose lists the actor may import, by team and name."""
-    return list(
-        Site.objects.filter(team_id__in=teams_for(actor, IMPORT), active=True)
-        .select_related("team")
-        .order_by("team__name", "name")
-    )
 
 
 @transaction.atomic
@@ -466,33 +453,3 @@ def record_episode_flags(
         ]
     )
     return [f.code for f in new]
-
-
-@transaction.atomic
-def episode_flags_add(
-    *,
-    actor: User,
-    episode: Episode,
-    codes: Iterable[str],
-    source: str = FlagSource.PRACTITIONER,
-    note: str = "",
-) -> list[str]:
-    """A practitioner (or a screen's result) flags vulnerabilities on an episode. Audited."""
-    role = _require(actor, "episodes.edit", episode.team_id)
-    flags = clean_flag_codes(codes)
-    if not flags:
-        raise ValidationError({"flags": "Select at least one vulnerability"})
-    if len((note or "").strip()) > NOTE_LIMIT:
-        raise ValidationError({"note": f"Note must be {NOTE_LIMIT} characters or fewer"})
-    added = record_episode_flags(episode=episode, flags=flags, source=source, raised_by=actor, note=note)
-    audit(
-        actor=actor,
-        action="episode.flag",
-        person_id=episode.person_id,
-        team_id=episode.team_id,
-        role=role,
-        object_type="episode",
-        object_id=episode.pk,
-        detail={"added": added, "source": source},
-    )
-    return added

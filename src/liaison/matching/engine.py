@@ -30,6 +30,7 @@ from liaison.matching.features import (
     Prepared,
     compare_names,
     compare_other,
+    level_codes,
 )
 
 MODEL_PATH = DATA_DIR / "model.json"
@@ -79,7 +80,7 @@ class Model:
         for name in COMPARISONS:
             levels = data["comparisons"][name]["levels"]
             codes = [level["code"] for level in levels]
-            expected = [code for code, _ in LEVELS[name]]
+            expected = level_codes(name)
             if codes != expected:
                 raise ValueError(
                     f"model {self.version}: {name} has levels {codes}, the code expects {expected}"

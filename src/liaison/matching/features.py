@@ -16,7 +16,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -405,5 +405,5 @@ def level_label(comparison: str, code: str) -> str:
     return dict(LEVELS[comparison])[code]
 
 
-def level_codes(comparison: str) -> Sequence[str]:
+def level_codes(comparison: str) -> list[str]:
     return [code for code, _ in LEVELS[comparison]]

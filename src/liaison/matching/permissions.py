@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 
 from liaison.core.models import User
-from liaison.core.permissions import can, roles_by_team
+from liaison.core.permissions import teams_for
 from liaison.episodes.models import Episode
 from liaison.matching.models import MergeRecord
 from liaison.people.models import Person
@@ -25,7 +25,7 @@ def lead_teams(user: User) -> list[int]:
     """The teams in which the user may review duplicates and merge records."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return sorted(team for team in roles_by_team(user) if can(user, MERGE, team))
+    return sorted(teams_for(user, MERGE))
 
 
 def _current_record(person_id: int) -> int:

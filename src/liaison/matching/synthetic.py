@@ -345,9 +345,5 @@ class SyntheticPopulation:
         return GroundTruth([records[i] for i in order])
 
 
-def ground_truth(*, people: int, seed: int, duplicate_rate: float = 0.15) -> GroundTruth:
-    return SyntheticPopulation(people=people, seed=seed, duplicate_rate=duplicate_rate).build()
-
-
 def iter_records(truth: GroundTruth) -> Iterator[Record]:
     return (r.record for r in truth.records)

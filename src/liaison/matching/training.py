@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from liaison.matching.engine import Model, probability_from_weight
-from liaison.matching.features import COMPARISONS, LEVELS, Prepared, compare_other, prepare
+from liaison.matching.features import COMPARISONS, LEVELS, Prepared, compare_other, level_codes, prepare
 from liaison.matching.synthetic import GroundTruth
 
 PSEUDO_COUNT = 0.5
@@ -120,7 +120,7 @@ def estimate(
         u_counts = _count(model, prepared, sample)
         comparisons: dict[str, Any] = {}
         for name in COMPARISONS:
-            codes = [code for code, _ in LEVELS[name]]
+            codes = level_codes(name)
             m = _probabilities(m_counts[name], codes)
             u = _probabilities(u_counts[name], codes)
             levels: list[dict[str, Any]] = [

@@ -82,7 +82,8 @@ def _standing_merges(person_ids: Sequence[int]) -> dict[int, MergeRecord]:
 @require_GET
 def duplicate_queue_page(request: AuthenticatedRequest) -> HttpResponse:
     """Open likely duplicates among the people the lead's teams work with, most likely first."""
-    if not lead_teams(request.user):
+    teams = lead_teams(request.user)
+    if not teams:
         return not_permitted(request, NOT_A_LEAD)
     page = Paginator(duplicate_queue(user=request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     pairs = list(page)
@@ -90,7 +91,7 @@ def duplicate_queue_page(request: AuthenticatedRequest) -> HttpResponse:
         audit(
             actor=request.user,
             action="duplicate_pair.list",
-            team_id=lead_teams(request.user)[0],
+            team_id=teams[0],
             role=Role.TEAM_LEAD,
             object_type="duplicate_pair",
             person_ids=[pid for p in pairs for pid in (p.person_a_id, p.person_b_id)],

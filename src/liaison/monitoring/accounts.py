@@ -14,8 +14,8 @@ from liaison.core.errors import NotPermitted
 from liaison.core.models import Membership, Team, User
 from liaison.core.permissions import can, role_in
 from liaison.core.services import user_deactivate
+from liaison.monitoring.queries import MANAGE
 
-MANAGE = "core.manage_accounts"
 REASON_MIN = 10
 REASON_MAX = 1000
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from liaison.core.forms import DateField, YesNoField
+from liaison.core.forms import DateField, YesNoField, set_choices
 from liaison.people.forms import PersonEditForm
 from liaison.people.models import Person
 from liaison.rights.history import TRACKED_FIELDS
@@ -108,7 +108,7 @@ class FieldChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = field_choices()  # type: ignore[attr-defined]
+        set_choices(self.fields["field"], field_choices())
 
 
 def chosen_field(value: object) -> str | None:
@@ -177,7 +177,7 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", "Choose a detail"), *field_choices()]  # type: ignore[attr-defined]
+        set_choices(self.fields["field"], [("", "Choose a detail"), *field_choices()])
 
 
 class ResolveForm(forms.Form):

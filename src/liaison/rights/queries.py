@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
-from liaison.core.access import MAX_ID, Access, deny, person_access
+from liaison.core.access import MAX_ID, Access, _record_id, deny, person_access
 from liaison.core.audit import audit
 from liaison.core.models import User
 from liaison.core.permissions import can, role_in
 from liaison.people.models import Person
 from liaison.rights.models import (
     DestructionProposal,
-    DestructionRecord,
     FieldChange,
     FieldDispute,
     LegalHold,
     ProposalStatus,
     SubjectAccessRequest,
 )
-
-SUBJECT_ACCESS = "rights.subject_access"
+from liaison.rights.services import SUBJECT_ACCESS
 
 
 def team_open_requests(team_id: int) -> QuerySet[SubjectAccessRequest]:
@@ -36,14 +34,6 @@ def person_requests(person: Person, team_id: int) -> list[SubjectAccessRequest]:
     return list(
         SubjectAccessRequest.objects.filter(person=person, team_id=team_id).order_by("-received_on", "-pk")
     )
-
-
-def _record_id(pk: object) -> int | None:
-    try:
-        value = int(str(pk))
-    except ValueError:
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 def get_request_for_user(
@@ -173,10 +163,6 @@ def hold_of(person: Person, pk: int) -> LegalHold | None:
 
 def open_proposal(person: Person) -> DestructionProposal | None:
     return DestructionProposal.objects.filter(person=person, status=ProposalStatus.PROPOSED).first()
-
-
-def destruction_of(person: Person) -> DestructionRecord | None:
-    return DestructionRecord.objects.filter(person=person).first()
 
 
 def team_open_proposals(team_id: int) -> list[DestructionProposal]:

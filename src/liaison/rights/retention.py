@@ -137,10 +137,6 @@ def retention_classes() -> tuple[RetentionClass, ...]:
     return parse_classes(json.loads(DATA.read_text(encoding="utf-8")))
 
 
-def class_named(code: str) -> RetentionClass | None:
-    return next((c for c in retention_classes() if c.code == code), None)
-
-
 # --- the rules (pure) ---------------------------------------------------------------------------------
 
 

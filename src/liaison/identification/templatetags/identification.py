@@ -12,9 +12,9 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from liaison.core.templatetags.nhsuk import tag
 from liaison.identification import presenters
 from liaison.identification.queries import episode_flags as load_episode_flags
 
@@ -43,8 +43,7 @@ def checkbox_choices(bound: BoundField) -> list[dict[str, Any]]:
 
 @register.filter
 def arrival_status_tag(status: str) -> SafeString:
-    tag = presenters.arrival_status_tag(status)
-    return format_html('<strong class="{}">{}</strong>', tag.css_class, tag.label)
+    return tag(presenters.arrival_status_tag(status))
 
 
 @register.filter
