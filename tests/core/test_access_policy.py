@@ -103,6 +103,12 @@ EXPECTED_MATRIX = {
     "identification.view_arrivals": CLINICAL,
     "identification.import_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},
     "identification.review_arrivals": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "directory.view": CLINICAL,
+    "directory.edit": {Role.TEAM_LEAD},
+    "directory.local_knowledge": CLINICAL,
+    "referrals.make": CLINICAL,
+    "referrals.update": CLINICAL,
+    "referrals.appointments": CLINICAL,
     "partners.refer": {Role.PARTNER},
 }
 

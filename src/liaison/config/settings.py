@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "liaison.monitoring",
     "liaison.partners",
     "liaison.matching",
+    "liaison.directory",
+    "liaison.referrals",
     "liaison.demo",
 ]
 

@@ -14,5 +14,8 @@ urlpatterns = [
     path("", include("liaison.monitoring.urls")),
     path("", include("liaison.partners.urls")),
     path("", include("liaison.matching.urls")),
+    path("", include("liaison.directory.urls")),
+    path("", include("liaison.referrals.urls")),
+    path("openreferral/", include("liaison.directory.oruk_urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

@@ -53,6 +53,10 @@ class Site(models.Model):
     staffed_to = models.TimeField(default="20:00")
     staffed_weekends = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
+    # Where the site is, for ordering services by distance when the person's postcode is not known.
+    postcode = models.CharField(max_length=8, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["team__name", "name"]

@@ -42,6 +42,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "identification.review_arrivals": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     # Ending a leaver's access: their team's lead or administrator (or a superuser, in services).
     "core.manage_accounts": frozenset({Role.TEAM_LEAD, Role.ADMIN}),
+    # The service directory: every clinical role reads it and keeps the team's own notes on services;
+    # team leads keep the directory itself (issue 5).
+    "directory.view": CLINICAL_ROLES,
+    "directory.edit": frozenset({Role.TEAM_LEAD}),
+    "directory.local_knowledge": CLINICAL_ROLES,
+    # Referring a person to a service, following it up, booking and recording appointments.
+    "referrals.make": CLINICAL_ROLES,
+    "referrals.update": CLINICAL_ROLES,
+    "referrals.appointments": CLINICAL_ROLES,
     # Justice partners refer people to the team; they never see the team's records.
     "partners.refer": frozenset({Role.PARTNER}),
 }

@@ -60,6 +60,8 @@ AUDIT_ACTION_LABELS = {
     "contact.view": "Viewed a contact",
     "task.create": "Added a task",
     "task.complete": "Marked a task as done",
+    "task.create_by_rule": "A rule added a task",
+    "task.close_by_rule": "A task was closed: what it chased has happened",
     "task.view": "Viewed a task",
     "access.denied": "Was refused access",
     "break_glass.grant": "Broke the glass",

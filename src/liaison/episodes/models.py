@@ -206,11 +206,20 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A task made by a rule (a referral follow-up, an outreach rule) names the rule, and carries a key
+    # that makes the rule idempotent: the same key never makes a second task.
+    rule = models.CharField(max_length=60, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="task_unique_dedupe_key"
+            )
+        ]
         indexes = [
             models.Index(fields=["episode", "done_at", "due"], name="task_episode_open_due"),
             models.Index(fields=["owner", "done_at", "due"], name="task_owner_open_due"),

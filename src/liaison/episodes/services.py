@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -399,6 +399,71 @@ def task_add(
         object_id=task.pk,
     )
     return task
+
+
+@transaction.atomic
+def rule_task_ensure(
+    *,
+    episode: Episode,
+    rule: str,
+    dedupe_key: str,
+    title: str,
+    due: dt.date,
+    created_by: User,
+    owner_id: int | None = None,
+    detail: str = "",
+) -> tuple[Task, bool]:
+    """The task a rule asks for, made once: a second call with the same `dedupe_key` returns the
+    first task and False. `created_by` is the user whose action set the rule off (or the worker's
+    service account); the task names the rule that made it."""
+    existing = Task.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                episode=episode,
+                title=title[:200],
+                due=due,
+                owner_id=owner_id,
+                detail=detail,
+                created_by=created_by,
+                rule=rule,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:  # another process made it between the check and the insert
+        return Task.objects.get(dedupe_key=dedupe_key), False
+    audit(
+        actor=created_by,
+        action="task.create_by_rule",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        object_type="task",
+        object_id=task.pk,
+        detail={"rule": rule},
+    )
+    return task, True
+
+
+@transaction.atomic
+def rule_tasks_close(*, dedupe_keys: list[str], by: User) -> int:
+    """Mark done the open rule tasks with these keys (the thing they chased has happened)."""
+    tasks = list(
+        Task.objects.filter(dedupe_key__in=dedupe_keys, done_at__isnull=True).select_related("episode")
+    )
+    now = timezone.now()
+    for task in tasks:
+        Task.objects.filter(pk=task.pk).update(done_at=now, done_by_id=by.pk, version=task.version + 1)
+        audit(
+            actor=by,
+            action="task.close_by_rule",
+            person_id=task.episode.person_id,
+            team_id=task.episode.team_id,
+            object_type="task",
+            object_id=task.pk,
+            detail={"rule": task.rule},
+        )
+    return len(tasks)
 
 
 @transaction.atomic
