@@ -109,6 +109,7 @@ EXPECTED_MATRIX = {
     "referrals.make": CLINICAL,
     "referrals.update": CLINICAL,
     "referrals.appointments": CLINICAL,
+    "support.crisis_plan": CLINICAL,
     "partners.refer": {Role.PARTNER},
 }
 

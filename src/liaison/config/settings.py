@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "liaison.matching",
     "liaison.directory",
     "liaison.referrals",
+    "liaison.support",
     "liaison.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("liaison.matching.urls")),
     path("", include("liaison.directory.urls")),
     path("", include("liaison.referrals.urls")),
+    path("", include("liaison.support.urls")),
     path("openreferral/", include("liaison.directory.oruk_urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

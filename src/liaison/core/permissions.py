@@ -51,6 +51,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "referrals.make": CLINICAL_ROLES,
     "referrals.update": CLINICAL_ROLES,
     "referrals.appointments": CLINICAL_ROLES,
+    # Staying with people (issue 7): crisis plans are written with the person by any clinical member.
+    "support.crisis_plan": CLINICAL_ROLES,
     # Justice partners refer people to the team; they never see the team's records.
     "partners.refer": frozenset({Role.PARTNER}),
 }
