@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "liaison.core",
     "liaison.people",
     "liaison.episodes",
@@ -95,6 +97,7 @@ INSTALLED_APPS = [
     "liaison.directory",
     "liaison.referrals",
     "liaison.support",
+    "liaison.outreach",
     "liaison.demo",
 ]
 
@@ -288,6 +291,19 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO or TESTING
 BREAK_GLASS_MINUTES = env_int("LIAISON_BREAK_GLASS_MINUTES", 60)
 PAGE_SIZE = env_int("LIAISON_PAGE_SIZE", 25)
 IDEMPOTENCY_KEY_HOURS = env_int("LIAISON_IDEMPOTENCY_KEY_HOURS", 24)
+# Background work (`liaison worker`): Django's tasks API. The database queue needs nothing more;
+# LIAISON_TASK_QUEUE=redis puts the queue in Redis (RQ) for larger deployments.
+TASK_QUEUE = os.environ.get("LIAISON_TASK_QUEUE", "database")
+if TASK_QUEUE == "redis":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("LIAISON_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_QUEUE == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("LIAISON_TASK_QUEUE is 'database' or 'redis'")
+# How often the worker evaluates the outreach rules and tidies up, in minutes.
+WORKER_EVERY_MINUTES = env_int("LIAISON_WORKER_EVERY_MINUTES", 15)
 # The largest custody or court list (CSV) accepted for import: a day's list is a few kilobytes.
 ARRIVALS_IMPORT_MAX_BYTES = env_int("LIAISON_ARRIVALS_IMPORT_MAX_BYTES", 1024 * 1024)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("liaison.directory.urls")),
     path("", include("liaison.referrals.urls")),
     path("", include("liaison.support.urls")),
+    path("", include("liaison.outreach.urls")),
     path("openreferral/", include("liaison.directory.oruk_urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

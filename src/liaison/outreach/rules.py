@@ -1,0 +1,202 @@
+"""Outreach rules: read from data/outreach_rules.json, per team, and evaluated in SQL.
+
+Each rule finds the episodes it applies to with one query per team and asks for a task with
+`rule_task_ensure`, whose key makes the rule idempotent: running twice creates nothing twice. A key
+carries the moment the rule counts from (the last successful contact, or the start of support), so
+a new run of silence after a new contact makes a new task, and a long silence makes one task per
+period of `days`, not one per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, DateTimeField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from liaison.core.models import Membership, Role, Team, User
+from liaison.core.workdays import add_working_days
+from liaison.episodes.models import Contact, Episode
+from liaison.episodes.services import rule_task_ensure
+
+DATA = Path(__file__).with_name("data") / "outreach_rules.json"
+WORKER_USERNAME = "liaison-worker"
+RULE_NAMES = ("no_successful_contact", "failed_attempts")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    enabled: bool
+    days: int = 7
+    count: int = 3
+    due_in_working_days: int = 1
+    stages: tuple[str, ...] = ("support",)
+
+
+@dataclass
+class RunResult:
+    created: dict[str, int] = field(default_factory=dict)
+    already: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+
+@cache
+def _rules_file() -> dict[str, Any]:
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+def rules_for(team_code: str, document: dict[str, Any] | None = None) -> dict[str, Rule]:
+    """The team's rules: the defaults with the team's overrides laid over them."""
+    data = document if document is not None else _rules_file()
+    overrides = data.get("teams", {}).get(team_code, {})
+    rules: dict[str, Rule] = {}
+    for name in RULE_NAMES:
+        settings = {**data["default"].get(name, {"enabled": False}), **overrides.get(name, {})}
+        settings["stages"] = tuple(settings.get("stages", ("support",)))
+        rules[name] = Rule(name=name, **settings)
+    return rules
+
+
+def worker_user() -> User:
+    """The account rule-made tasks and their audit events name: no team, no password, cannot sign in."""
+    user, made = User.objects.get_or_create(
+        username=WORKER_USERNAME, defaults={"display_name": "Liaison (automatic rules)", "is_active": False}
+    )
+    if made:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # Someone made a real account with the reserved name: never let rules act as a person.
+        raise ImproperlyConfigured(f"the account {WORKER_USERNAME!r} is reserved for the worker; rename it")
+    return user
+
+
+def _with_contact_facts(episodes: QuerySet[Episode]) -> Any:
+    """Each episode with `last_success` (its newest successful contact), `counted_from` (that, or the
+    start of support, or identification) and `failed_since` (unsuccessful attempts after it).
+    Typed Any: the type checker cannot follow annotations through a helper."""
+    last_success = (
+        Contact.objects.filter(episode=OuterRef("pk"), successful=True)
+        .order_by()
+        .values("episode")
+        .annotate(last=Max("at"))
+        .values("last")
+    )
+    episodes = episodes.annotate(last_success=Subquery(last_success, output_field=DateTimeField())).annotate(
+        counted_from=Coalesce("last_success", "support_at", "identified_at")
+    )
+    failed = (
+        Contact.objects.filter(episode=OuterRef("pk"), successful=False, at__gt=OuterRef("counted_from"))
+        .order_by()
+        .values("episode")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return episodes.annotate(failed_since=Coalesce(Subquery(failed), 0))
+
+
+def _team_lead_ids(team_ids: list[int]) -> dict[int, int]:
+    leads: dict[int, int] = {}
+    for team_id, user_id in (
+        Membership.objects.filter(team_id__in=team_ids, role=Role.TEAM_LEAD, user__is_active=True)
+        .order_by("team_id", "user_id")
+        .values_list("team_id", "user_id")
+    ):
+        leads.setdefault(team_id, user_id)
+    return leads
+
+
+def evaluate(now: dt.datetime | None = None, *, document: dict[str, Any] | None = None) -> RunResult:
+    """Evaluate every team's outreach rules once. Safe to run as often as you like."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    actor = worker_user()
+    result = RunResult(created=dict.fromkeys(RULE_NAMES, 0), already=dict.fromkeys(RULE_NAMES, 0))
+    teams = list(Team.objects.order_by("pk"))
+    leads = _team_lead_ids([team.pk for team in teams])
+    for team in teams:
+        rules = rules_for(team.code, document)
+        silent = rules["no_successful_contact"]
+        if silent.enabled:
+            cutoff = now - dt.timedelta(days=silent.days)
+            episodes = _with_contact_facts(
+                Episode.objects.filter(team=team, stage__in=silent.stages).select_related("person")
+            ).filter(counted_from__lt=cutoff)
+            for episode in episodes.iterator(chunk_size=500):
+                since = episode.counted_from
+                period = (now - since).days // silent.days
+                days = (now - since).days
+                _, made = rule_task_ensure(
+                    episode=episode,
+                    rule="outreach.no_successful_contact",
+                    dedupe_key=f"outreach:no_contact:{episode.pk}:{since:%Y%m%d%H%M}:{period}",
+                    title=f"Reach out: no successful contact for {days} days",
+                    detail=(
+                        f"No successful contact since {timezone.localtime(since):%-d %B %Y}. "
+                        f"Made by the rule 'no successful contact for {silent.days} days'."
+                    ),
+                    due=add_working_days(today, silent.due_in_working_days),
+                    owner_id=episode.allocated_worker_id,
+                    created_by=actor,
+                )
+                (result.created if made else result.already)[silent.name] += 1
+        failed = rules["failed_attempts"]
+        if failed.enabled:
+            episodes = _with_contact_facts(
+                Episode.objects.filter(team=team, stage__in=failed.stages).select_related("person")
+            ).filter(failed_since__gte=failed.count)
+            for episode in episodes.iterator(chunk_size=500):
+                _, made = rule_task_ensure(
+                    episode=episode,
+                    rule="outreach.failed_attempts",
+                    dedupe_key=f"outreach:failed:{episode.pk}:{episode.counted_from:%Y%m%d%H%M}",
+                    title=f"Discuss with the team lead: {episode.failed_since} contact attempts failed",
+                    detail=(
+                        f"{episode.failed_since} attempts to reach the person have failed since the last "
+                        f"successful contact. Made by the rule '{failed.count} failed contact attempts'."
+                    ),
+                    due=add_working_days(today, failed.due_in_working_days),
+                    owner_id=leads.get(team.pk),
+                    created_by=actor,
+                )
+                (result.created if made else result.already)[failed.name] += 1
+    return result
+
+
+def engagement_rows(team_id: int) -> Any:
+    """The team's open episodes in assessment or support, the longest out of contact first, each with
+    `last_success`, `counted_from`, `failed_since` and `last_attempt`."""
+    last_attempt = (
+        Contact.objects.filter(episode=OuterRef("pk"))
+        .order_by()
+        .values("episode")
+        .annotate(m=Max("at"))
+        .values("m")
+    )
+    return (
+        _with_contact_facts(Episode.objects.filter(team_id=team_id, stage__in=("assessed", "support")))
+        .annotate(last_attempt=Subquery(last_attempt, output_field=DateTimeField()))
+        .select_related("person", "allocated_worker", "site")
+        .order_by(F("counted_from").asc(nulls_first=True), "pk")
+    )
+
+
+def engagement_status(episode: Any, now: dt.datetime, rule: Rule) -> tuple[str, str]:
+    """("in_touch" | "drifting" | "out_of_contact", words) from the episode's contact facts."""
+    days = (now - episode.counted_from).days if episode.counted_from else 0
+    if episode.failed_since >= 3 or days > rule.days * 4:
+        return "out_of_contact", "Out of contact"
+    if days > rule.days:
+        return "drifting", "Drifting"
+    return "in_touch", "In touch"

@@ -1,0 +1,151 @@
+"""Outreach rules as a table of cases: which episodes get a task, once, naming the rule that made it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from liaison.core.models import Role, User
+from liaison.episodes.models import Channel, Contact, Stage, Task
+from liaison.outreach.rules import WORKER_USERNAME, evaluate, rules_for
+from tests.factories import EpisodeFactory, member
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)  # a Wednesday
+
+
+def _episode(site, worker, *, stage=Stage.SUPPORT, support_days_ago=30):
+    return EpisodeFactory(
+        site=site,
+        stage=stage,
+        allocated_worker=worker,
+        identified_at=NOW - dt.timedelta(days=support_days_ago + 5),
+        arrival_at=NOW - dt.timedelta(days=support_days_ago + 5),
+        support_at=NOW - dt.timedelta(days=support_days_ago) if stage == Stage.SUPPORT else None,
+    )
+
+
+def _contact(episode, by, *, days_ago, successful):
+    return Contact.objects.create(
+        episode=episode,
+        at=NOW - dt.timedelta(days=days_ago),
+        channel=Channel.PHONE,
+        successful=successful,
+        by=by,
+    )
+
+
+@pytest.mark.parametrize(
+    ("contacts", "stage", "expected"),
+    [
+        # (days ago, successful) ...
+        ([(2, True)], Stage.SUPPORT, False),  # in touch
+        ([(8, True)], Stage.SUPPORT, True),  # a week and a day of silence
+        ([(8, True), (1, False)], Stage.SUPPORT, True),  # a failed attempt is not contact
+        ([], Stage.SUPPORT, True),  # never reached since support began 30 days ago
+        ([(8, True)], Stage.ASSESSED, False),  # the rule is for people in support
+        ([(40, True)], Stage.CLOSED, False),  # closed episodes are left alone
+    ],
+)
+def test_no_successful_contact_for_seven_days(site_a, practitioner, contacts, stage, expected):
+    episode = _episode(site_a, practitioner, stage=stage)
+    for days_ago, successful in contacts:
+        _contact(episode, practitioner, days_ago=days_ago, successful=successful)
+    evaluate(NOW)
+    tasks = Task.objects.filter(episode=episode, rule="outreach.no_successful_contact")
+    assert tasks.exists() is expected
+    if expected:
+        task = tasks.get()
+        assert task.owner == practitioner
+        assert task.title.startswith("Reach out: no successful contact for")
+        assert task.due == dt.date(2026, 12, 3)  # the next working day
+        assert task.created_by.username == WORKER_USERNAME
+
+
+def test_running_twice_creates_nothing_twice(site_a, practitioner):
+    episode = _episode(site_a, practitioner)
+    _contact(episode, practitioner, days_ago=9, successful=True)
+    first = evaluate(NOW)
+    second = evaluate(NOW + dt.timedelta(hours=1))
+    assert first.created["no_successful_contact"] == 1
+    assert second.total_created == 0
+    assert Task.objects.filter(episode=episode).count() == 1
+
+
+def test_a_new_silence_after_a_new_contact_makes_a_new_task(site_a, practitioner):
+    episode = _episode(site_a, practitioner)
+    _contact(episode, practitioner, days_ago=20, successful=True)
+    evaluate(NOW - dt.timedelta(days=10))  # 10 days after that contact: one task
+    _contact(episode, practitioner, days_ago=9, successful=True)  # reached again
+    evaluate(NOW)  # silent again for 9 days: a second task, about the new silence
+    assert Task.objects.filter(episode=episode, rule="outreach.no_successful_contact").count() == 2
+
+
+def test_a_long_silence_makes_one_task_a_week_not_one_a_run(site_a, practitioner):
+    episode = _episode(site_a, practitioner, support_days_ago=60)
+    for hours in range(0, 24 * 14, 6):  # a run every 6 hours for a fortnight
+        evaluate(NOW + dt.timedelta(hours=hours))
+    assert Task.objects.filter(episode=episode).count() == 3  # days 60, 63 and 70 fall in 3 periods
+
+
+def test_three_failed_attempts_go_to_the_team_lead(site_a, practitioner, team_a):
+    lead = member(team_a, Role.TEAM_LEAD, "the-lead")
+    episode = _episode(site_a, practitioner)
+    _contact(episode, practitioner, days_ago=5, successful=True)
+    for days_ago in (4, 3):
+        _contact(episode, practitioner, days_ago=days_ago, successful=False)
+    evaluate(NOW)
+    assert not Task.objects.filter(rule="outreach.failed_attempts").exists()
+    _contact(episode, practitioner, days_ago=1, successful=False)
+    evaluate(NOW)
+    evaluate(NOW)
+    task = Task.objects.get(rule="outreach.failed_attempts")
+    assert task.owner == lead
+    assert task.title == "Discuss with the team lead: 3 contact attempts failed"
+    assert task.due == dt.date(2026, 12, 4)  # two working days
+
+
+def test_failed_attempts_before_the_last_success_do_not_count(site_a, practitioner):
+    episode = _episode(site_a, practitioner)
+    for days_ago in (9, 8, 7):
+        _contact(episode, practitioner, days_ago=days_ago, successful=False)
+    _contact(episode, practitioner, days_ago=2, successful=True)
+    evaluate(NOW)
+    assert not Task.objects.filter(rule="outreach.failed_attempts").exists()
+
+
+def test_a_team_can_change_or_turn_off_a_rule(site_a, practitioner, team_a):
+    episode = _episode(site_a, practitioner)
+    _contact(episode, practitioner, days_ago=9, successful=True)
+    document = {
+        "default": {
+            "no_successful_contact": {"enabled": True, "days": 7},
+            "failed_attempts": {"enabled": True},
+        },
+        "teams": {team_a.code: {"no_successful_contact": {"days": 14}}},
+    }
+    assert rules_for(team_a.code, document)["no_successful_contact"].days == 14
+    assert rules_for("another-team", document)["no_successful_contact"].days == 7
+    evaluate(NOW, document=document)
+    assert not Task.objects.filter(episode=episode).exists()  # 9 days is within this team's 14
+    document["teams"][team_a.code] = {"no_successful_contact": {"enabled": False}}
+    evaluate(NOW + dt.timedelta(days=30), document=document)
+    assert not Task.objects.filter(episode=episode).exists()
+
+
+def test_the_worker_account_cannot_sign_in_and_a_real_account_is_never_borrowed(site_a, practitioner):
+    episode = _episode(site_a, practitioner)
+    evaluate(NOW)
+    worker = User.objects.get(username=WORKER_USERNAME)
+    assert not worker.is_active and not worker.has_usable_password()
+    assert not worker.memberships.exists()
+    Task.objects.filter(episode=episode).delete()
+    worker.is_active = True
+    worker.save()
+    with pytest.raises(ImproperlyConfigured):
+        evaluate(NOW)
+    assert timezone.now()  # the clock is real: only NOW is fixed
