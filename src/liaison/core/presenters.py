@@ -61,6 +61,7 @@ AUDIT_ACTION_LABELS = {
     "task.create": "Added a task",
     "task.complete": "Marked a task as done",
     "task.create_by_rule": "A rule added a task",
+    "engagement.view": "Viewed who is drifting out of contact",
     "task.close_by_rule": "A task was closed: what it chased has happened",
     "task.view": "Viewed a task",
     "access.denied": "Was refused access",
@@ -131,6 +132,15 @@ AUDIT_ACTION_LABELS = {
     "plan.action_add": "Added an action to the plan",
     "plan.action_update": "Updated an action in the plan",
     "plan_action.view": "Viewed a plan action",
+    "need_services.view": "Looked up services for a need",
+    # Crisis plans, written with the person, and the crisis event log.
+    "crisis_plan.create": "Started a crisis plan, or a review of it",
+    "crisis_plan.update": "Saved a draft crisis plan",
+    "crisis_plan.complete": "Completed a crisis plan",
+    "crisis_plan.view": "Viewed the crisis plan",
+    "crisis_plan.card": "Downloaded the crisis plan pocket card",
+    "crisis_event.create": "Logged a crisis",
+    "crisis_event.list": "Viewed the crisis log",
     # Person matching: intake candidates, the duplicate check, merge and unmerge.
     "match.candidates": "Saw the person offered as a possible match",
     "duplicates.find": "Ran the check for duplicate records",
@@ -163,6 +173,21 @@ AUDIT_ACTION_LABELS = {
     "rights.destruction_view": "Viewed a proposal to destroy the record",
     "rights.destruction_reject": "Rejected destroying the record",
     "rights.destruction_approve": "Approved destroying the record, which was destroyed",
+    # Referrals to services, and appointments (issue 5).
+    "service_referral.create": "Referred the person to a service (draft)",
+    "service_referral.consent": "Recorded the person's consent to a referral",
+    "service_referral.move": "Moved a referral on (sent, accepted, attended, closed...)",
+    "service_referral.send_refused": "Was stopped sending a referral: no consent to share",
+    "service_referral.view": "Viewed a referral to a service",
+    "service_referral.list": "Listed an episode's referrals to services",
+    "service_referral.new_view": "Opened the form to refer the person to a service",
+    "appointment.book": "Booked an appointment with a service",
+    "appointment.attendance": "Recorded whether the person went to an appointment",
+    "appointment.view": "Viewed an appointment",
+    "appointment.list": "Listed their appointments",
+    "calendar.view": "Saw the person's appointment on a worker's calendar",
+    "calendar_feed.create": "Made (or reset) their calendar feed address",
+    "calendar_feed.fetch": "A calendar app fetched the worker's appointment feed",
 }
 
 
