@@ -110,6 +110,9 @@ EXPECTED_MATRIX = {
     "referrals.update": CLINICAL,
     "referrals.appointments": CLINICAL,
     "support.crisis_plan": CLINICAL,
+    "outreach.drop_in": CLINICAL,
+    "advice.allocate": CLINICAL,
+    "advice.record": {Role.ADVISER, Role.TEAM_LEAD},
     "partners.refer": {Role.PARTNER},
 }
 

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "liaison.referrals",
     "liaison.support",
     "liaison.outreach",
+    "liaison.advice",
     "liaison.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("liaison.referrals.urls")),
     path("", include("liaison.support.urls")),
     path("", include("liaison.outreach.urls")),
+    path("", include("liaison.advice.urls")),
     path("openreferral/", include("liaison.directory.oruk_urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

@@ -53,6 +53,12 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "referrals.appointments": CLINICAL_ROLES,
     # Staying with people (issue 7): crisis plans are written with the person by any clinical member.
     "support.crisis_plan": CLINICAL_ROLES,
+    # Drop-in sessions and their register: anyone in the team who runs them.
+    "outreach.drop_in": CLINICAL_ROLES,
+    # Housing and benefits advice: any clinical member allocates a need to the team's adviser the same
+    # day; the advisers (and team leads) keep the advice records.
+    "advice.allocate": CLINICAL_ROLES,
+    "advice.record": frozenset({Role.ADVISER, Role.TEAM_LEAD}),
     # Justice partners refer people to the team; they never see the team's records.
     "partners.refer": frozenset({Role.PARTNER}),
 }
