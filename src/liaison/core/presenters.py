@@ -62,6 +62,10 @@ AUDIT_ACTION_LABELS = {
     "task.complete": "Marked a task as done",
     "task.create_by_rule": "A rule added a task",
     "engagement.view": "Viewed who is drifting out of contact",
+    "drop_in.create": "Added a drop-in session",
+    "drop_in.update": "Updated a drop-in session's count or notes",
+    "drop_in.attend": "Recorded the person at a drop-in",
+    "drop_in.view": "Viewed a drop-in session's register",
     "task.close_by_rule": "A task was closed: what it chased has happened",
     "task.view": "Viewed a task",
     "access.denied": "Was refused access",
@@ -173,6 +177,14 @@ AUDIT_ACTION_LABELS = {
     "rights.destruction_view": "Viewed a proposal to destroy the record",
     "rights.destruction_reject": "Rejected destroying the record",
     "rights.destruction_approve": "Approved destroying the record, which was destroyed",
+    # The service directory (issue 5): not person data, audited as the team's own work.
+    "directory.import": "Imported an Open Referral UK directory file",
+    "directory.export": "Exported the service directory",
+    "directory.service_create": "Added a service to the directory",
+    "directory.service_update": "Changed a service in the directory",
+    "directory.local_knowledge_update": "Changed the team's notes on a service",
+    "directory.contact_add": "Added a named contact at a service",
+    "directory.contact_remove": "Removed a named contact at a service",
     # Referrals to services, and appointments (issue 5).
     "service_referral.create": "Referred the person to a service (draft)",
     "service_referral.consent": "Recorded the person's consent to a referral",
@@ -188,6 +200,16 @@ AUDIT_ACTION_LABELS = {
     "calendar.view": "Saw the person's appointment on a worker's calendar",
     "calendar_feed.create": "Made (or reset) their calendar feed address",
     "calendar_feed.fetch": "A calendar app fetched the worker's appointment feed",
+    # Housing and benefits advice in the team (issue 7).
+    "advice.allocate": "Allocated housing and benefits advice work, due today",
+    "advice.allocate_view": "Opened the form to allocate advice work",
+    "advice.reallocate": "Gave advice work to an adviser",
+    "advice.view": "Viewed an advice record",
+    "advice.worklist": "Saw the person on the advice worklist",
+    "advice.duty_to_refer": "Recorded a duty-to-refer referral to a housing authority",
+    "advice.action_add": "Recorded what was done for housing or benefits advice",
+    "advice.outcome_add": "Recorded an outcome of housing or benefits advice",
+    "advice.close": "Closed an advice record",
 }
 
 
