@@ -25,7 +25,7 @@ from liaison.outreach.tasks import PERIODIC
 def run_queued() -> None:
     """Run every task that is ready now, then return."""
     if settings.TASK_QUEUE == "redis":
-        call_command("rqworker", "default", burst=True, verbosity=0)
+        call_command("rqworker", "default", burst=True, job_class="django_tasks_rq.Job", verbosity=0)
         return
     from django_tasks_db.management.commands.db_worker import Worker
 
