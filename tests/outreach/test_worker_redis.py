@@ -33,8 +33,8 @@ def test_the_worker_runs_the_periodic_work_through_redis(tmp_path: Path):
         "LIAISON_TESTING": "1",
     }
     liaison = [sys.executable, "-m", "liaison.cli"]
-    subprocess.run([*liaison, "migrate", "-v", "0"], env=env, check=True, timeout=300)
-    done = subprocess.run(
+    subprocess.run([*liaison, "migrate", "-v", "0"], env=env, check=True, timeout=300)  # noqa: S603 - our own command
+    done = subprocess.run(  # noqa: S603 - our own command
         [*liaison, "worker", "--once"], env=env, check=True, timeout=120, capture_output=True, text=True
     )
     output = done.stdout + done.stderr
