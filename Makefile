@@ -51,3 +51,4 @@ clean:
 
 bench: install
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/directory_match.py

@@ -38,6 +38,17 @@ EXPECTED = {
     "/api/v1/referral-sites": {"get"},
     "/api/v1/referrals": {"get", "post"},
     "/api/v1/referrals/{referral_id}": {"get"},
+    # The service directory (issue 5).
+    "/api/v1/services": {"get"},
+    "/api/v1/services/{service_id}": {"get"},
+    # Referrals to services and appointments (issue 5).
+    "/api/v1/episodes/{episode_id}/service-referrals": {"get", "post"},
+    "/api/v1/service-referrals/{service_referral_id}": {"get"},
+    "/api/v1/service-referrals/{service_referral_id}/moves": {"post"},
+    "/api/v1/service-referrals/{service_referral_id}/consent": {"post"},
+    "/api/v1/service-referrals/{service_referral_id}/appointments": {"post"},
+    "/api/v1/appointments/{appointment_id}/attendance": {"post"},
+    "/api/v1/appointments": {"get"},
 }
 
 

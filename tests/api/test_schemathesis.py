@@ -90,6 +90,8 @@ PARAM_KIND = {
     "task_id": "task",
     "alias_id": "alias",
     "referral_id": "referral",
+    "service_referral_id": "service_referral",
+    "appointment_id": "appointment",
 }
 # Keys that name a record of a kind, wherever they appear in an answer.
 BODY_KEY_KIND = {"person_id": "person", "episode_id": "episode", "task_id": "task", "urgent_task_id": "task"}
@@ -117,6 +119,13 @@ PATH_KIND = {
     "/plan-actions/{action_id}": "plan_action",
     "/referrals": "referral",
     "/referrals/{referral_id}": "referral",
+    "/episodes/{episode_id}/service-referrals": "service_referral",
+    "/service-referrals/{service_referral_id}": "service_referral",
+    "/service-referrals/{service_referral_id}/moves": "service_referral",
+    "/service-referrals/{service_referral_id}/consent": "service_referral",
+    "/service-referrals/{service_referral_id}/appointments": "appointment",
+    "/appointments/{appointment_id}/attendance": "appointment",
+    "/appointments": "appointment",
 }
 
 
@@ -187,7 +196,19 @@ def _seed_team(code: str, name: str) -> tuple[Any, Any, Ids]:
         ).pk,
     )
     note("alias", alias_add(actor=worker, person=person, team_id=team.pk, role=role, family_name="Smyth").pk)
+    _seed_service_referrals(worker, episode, code, note)
     return team, site, ids
+
+
+def _seed_service_referrals(worker: Any, episode: Any, code: str, note: Callable[[str, int], None]) -> None:
+    """A referral to a directory service with an upcoming appointment, and a signposting draft."""
+    from tests.referrals.conftest import booked, draft, make_service, moved
+
+    service = make_service(f"{code} housing advice")
+    referral = moved(worker, draft(worker, episode, service), "sent", "accepted")
+    note("service_referral", referral.pk)
+    note("appointment", booked(worker, referral).pk)
+    note("service_referral", draft(worker, episode, service, kind="signposting").pk)
 
 
 def _refer(partner: Any, team: Any, site: Any, ids: Ids, family_name: str) -> int:

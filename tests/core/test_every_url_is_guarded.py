@@ -20,6 +20,26 @@ PUBLIC = {
     "openapi-json": "the API's description, which holds no personal data (schemathesis reads it)",
     "api-root": "Ninja's docs page, switched off: answers 404",
     "api/v1/^(?P<rest>.+)$": "unknown API paths: a problem+json 404 naming nothing",
+    # The Open Referral UK read API (issue 5): open data by decision, only the services a team lead
+    # marked public (never defunct ones), and never a team's local knowledge. GET only.
+    **dict.fromkeys(
+        [
+            "oruk_api_details",
+            "oruk_services",
+            "oruk_service",
+            "oruk_service_at_locations",
+            "oruk_service_at_location",
+            "oruk_taxonomies",
+            "oruk_taxonomy",
+            "oruk_taxonomy_terms",
+            "oruk_taxonomy_term",
+        ],
+        "the ORUK open directory API: published services and taxonomies only, no personal data",
+    ),
+    # A worker's appointments for their calendar app (issue 5): the app cannot sign in, so the secret
+    # token in the address is the key (only its SHA-256 digest is stored; reset from /calendar/). The
+    # feed holds the service, place, time and initials only: no names, needs or notes.
+    "calendar_feed": "a worker's iCalendar feed, reached by its secret address; initials only",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import liaison
 
-SENSITIVE = ("Person", "Alias", "PersonContact", "Episode", "EpisodeStatus", "Contact", "Task", "BreakGlass")
+SENSITIVE = (
+    *("Person", "Alias", "PersonContact", "Episode", "EpisodeStatus", "Contact", "Task", "BreakGlass"),
+    # Referrals to services and appointments (issue 5); partners' Referral shares the name, and the rule.
+    *("Referral", "ReferralStatus", "Appointment"),
+)
 PATTERN = re.compile(r"\b(" + "|".join(SENSITIVE) + r")\.objects\b")
 ROOT = Path(liaison.__file__).parent
 

@@ -182,8 +182,10 @@ def test_the_record_runs_a_bounded_number_of_queries(
     )
     # 24: fixed ones include the screening app's suicide-risk alert ({% suicide_risk_alert person %}), the
     # session's second-factor device (django-otp), the person's open disputes (rights) and the records
-    # merged into this one (matching).
-    with django_assert_max_num_queries(24):
+    # merged into this one (matching), and the person's latest referrals to services (referrals: one
+    # query across every episode, with each referral's service and next appointment), and the newest
+    # complete crisis plan (support: one query across every episode).
+    with django_assert_max_num_queries(26):
         response = practitioner_client.get(f"/people/{person.pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('class="nhsuk-card liaison-episode"') == episodes

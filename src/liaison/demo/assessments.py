@@ -474,7 +474,9 @@ class AssessmentMaker:
         day = timezone.localdate(moment)
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
-        start = dt.datetime.combine(day, dt.time(9, 30), tzinfo=timezone.get_default_timezone())
+        # In UTC before adding hours: local-zone arithmetic is wall-clock and breaks across clock changes.
+        local_start = dt.datetime.combine(day, dt.time(9, 30), tzinfo=timezone.get_default_timezone())
+        start = local_start.astimezone(dt.UTC)
         office = start + seconds(self.rng, 0, 7 * HOUR)
         return office if low <= office <= high else moment
 

@@ -7,6 +7,7 @@ the identification services instead (import, then a few reviews), which audit it
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -21,13 +22,22 @@ from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.audit import audit
 from liaison.core.models import Team, User
 from liaison.demo.custody import CustodyList
+from liaison.demo.directory import (
+    directory_clear,
+    generate_directory,
+    insert_rows,
+    synthetic_directory_present,
+)
 from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
-from liaison.demo.staff import DEMO_TEAM_CODES, DEMO_USERNAMES, roster_create
+from liaison.demo.referrals import ReferralMaker
+from liaison.demo.staff import DEMO_TEAM_CODES, DEMO_USERNAMES, Roster, roster_create
+from liaison.demo.timeline import EpisodeRecords
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
 from liaison.identification.models import OUTSTANDING, Arrival
 from liaison.identification.services import arrival_flags_set, arrival_mark_reviewed, arrivals_import
 from liaison.people.models import Alias, Person, PersonContact
+from liaison.referrals.models import Appointment, Referral, ReferralStatus
 
 # (what is being done, rows done, rows in all) -> None
 Progress = Callable[[str, int, int], None]
@@ -62,6 +72,7 @@ def demo_data_present() -> bool:
         Team.objects.filter(code__in=DEMO_TEAM_CODES).exists()
         or User.objects.filter(username__in=DEMO_USERNAMES).exists()
         or SyntheticProfile.objects.exists()
+        or synthetic_directory_present()
     )
 
 
@@ -89,6 +100,8 @@ def demo_reset() -> dict[str, int]:
     _purge(Person, people, removed)
     _purge(Team, teams, removed)
     _purge(User, users, removed)
+    # The synthetic directory (with any referral someone made to it from another team).
+    removed.update(directory_clear())
     return dict(sorted(removed.items()))
 
 
@@ -123,10 +136,12 @@ def demo_seed(
     now: dt.datetime | None = None,
     reset: bool = False,
     progress: Progress | None = None,
+    services: int | None = None,
 ) -> SeedSummary:
-    """Create the demo teams and logins and `people` synthetic people with their episodes.
+    """Create the demo teams and logins and `people` synthetic people with their episodes, a
+    synthetic service directory (`services` services; default scaled to the people) and referrals.
 
-    Same `people`, `seed` and `now` give identical rows. `now` defaults to the current minute.
+    Same `people`, `seed`, `services` and `now` give identical rows. `now` defaults to the current minute.
     """
     started = time.perf_counter()
     if people < 1:
@@ -171,6 +186,15 @@ def demo_seed(
             if progress:
                 progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
         rows[label] = len(objs)
+    _directory_and_referrals(
+        roster=roster,
+        records=records,
+        services=default_services(people) if services is None else services,
+        seed=seed,
+        now=now,
+        rows=rows,
+        progress=progress,
+    )
     to_review = {}
     for custody_list in generator.custody_lists():
         to_review[custody_list.site.site.name] = _load_custody_list(custody_list)
@@ -194,6 +218,53 @@ def demo_seed(
         seconds=time.perf_counter() - started,
         to_review=to_review,
     )
+
+
+def default_services(people: int) -> int:
+    """A few hundred services for the usual 2,000 people; never fewer than every kind in every area."""
+    return max(100, round(people * 0.15))
+
+
+def _directory_and_referrals(
+    *,
+    roster: Roster,
+    records: EpisodeRecords,
+    services: int,
+    seed: int,
+    now: dt.datetime,
+    rows: dict[str, int],
+    progress: Progress | None,
+) -> None:
+    """The synthetic directory around the demo sites, then referrals from the assessed episodes'
+    needs to its services, with status rows, appointments and the rule-made follow-up tasks."""
+    sites = [rs.site for rt in roster.teams for rs in rt.sites]
+    directory = generate_directory(n_services=services, seed=seed, sites=sites, now=now, progress=progress)
+    rows.update(directory.rows)
+    maker = ReferralMaker(rng=random.Random(f"referrals:{seed}"), now=now, roster=roster, directory=directory)
+    made = maker.make(records.assessments, records.needs)
+    # Referrals and appointments are read back by id (bulk_create sets it); the rest are plain rows.
+    _insert("referrals", Referral, made.referrals, progress)
+    insert_rows(ReferralStatus, made.status_rows(), label="referral statuses", progress=progress)
+    _insert("appointments", Appointment, made.appointments, progress)
+    tasks = maker.tasks()
+    insert_rows(Task, tasks, label="follow-up tasks", progress=progress)
+    rows.update(
+        {
+            "referrals": len(made.referrals),
+            "referral statuses": len(made.statuses),
+            "appointments": len(made.appointments),
+        }
+    )
+    rows["tasks"] = rows.get("tasks", 0) + len(tasks)  # the rules' follow-ups are tasks like the rest
+
+
+def _insert(
+    label: str, model: type[models.Model], objs: Sequence[models.Model], progress: Progress | None
+) -> None:
+    for i, batch in enumerate(chunks(objs, BATCH)):
+        model._default_manager.bulk_create(batch)
+        if progress:
+            progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
 
 
 def _load_custody_list(custody_list: CustodyList) -> int:

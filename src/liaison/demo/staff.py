@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from liaison.core.models import Membership, Role, Site, SiteKind, Team, User
 from liaison.demo.names import STAFF_NAMES
+from liaison.demo.places import site_place
 
 # One shared password for every demo account (12+ characters for the password validators).
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - a published demo credential, never a real one
@@ -184,8 +185,15 @@ def roster_create() -> Roster:
     for spec, team in zip(TEAMS, teams, strict=True):
         rt = RosterTeam(spec=spec, team=team)
         for site_spec in spec.sites:
+            # A plausible postcode and position in the fictional town, for ordering services by distance.
+            postcode, latitude, longitude = site_place(
+                spec.postcode_area, site_spec.name.removeprefix(f"{spec.town} ")
+            )
             site = Site(
                 team=team,
+                postcode=postcode,
+                latitude=latitude,
+                longitude=longitude,
                 name=site_spec.name,
                 kind=site_spec.kind,
                 staffed_from=site_spec.hours[0],

@@ -142,9 +142,13 @@ class EpisodeMaker:
             if site.kind == SiteKind.POLICE_CUSTODY:
                 # People arrive in custody round the clock, whoever is on duty.
                 hour = self.rng.choices(range(24), weights=ARRIVAL_HOUR_WEIGHTS)[0]
-                arrival = dt.datetime.combine(day, dt.time(hour), tzinfo=tz) + seconds(self.rng, 0, HOUR)
+                # In UTC before adding: aware arithmetic in a local zone is wall-clock arithmetic,
+                # which goes wrong across the spring and autumn clock changes.
+                arrival = dt.datetime.combine(day, dt.time(hour), tzinfo=tz).astimezone(dt.UTC) + seconds(
+                    self.rng, 0, HOUR
+                )
             else:
-                start, end = staffed_window(site, day)
+                start, end = (moment.astimezone(dt.UTC) for moment in staffed_window(site, day))
                 arrival = start + seconds(self.rng, 0, max(MINUTE, (end - start).total_seconds() - HOUR))
             if next_staffed(site, arrival) <= self.now - dt.timedelta(days=1):
                 return arrival
@@ -268,7 +272,7 @@ class EpisodeMaker:
 
     def _on_duty(self, spec: SiteSpec, moment: dt.datetime) -> dt.datetime:
         """`moment`, or if the team was off duty then, a little after it next came on."""
-        on_duty = next_staffed(spec, moment)
+        on_duty = next_staffed(spec, moment).astimezone(dt.UTC)  # UTC: see place_arrival
         return on_duty if on_duty == moment else on_duty + seconds(self.rng, MINUTE, 45 * MINUTE)
 
     def _delays(self, kind: str) -> dict[str, tuple[float, float]]:

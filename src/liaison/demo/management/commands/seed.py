@@ -39,6 +39,12 @@ class Command(BaseCommand):
             "--people", type=int, default=2000, help="how many synthetic people (default 2000)"
         )
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+        parser.add_argument(
+            "--services",
+            type=int,
+            default=None,
+            help="how many services in the synthetic directory (default: 15 per 100 people, at least 100)",
+        )
         parser.add_argument("--reset", action="store_true", help="delete existing demo data first")
         parser.add_argument(
             "--as-of",
@@ -59,6 +65,8 @@ class Command(BaseCommand):
             )
         if options["people"] < 1:
             raise CommandError("--people must be at least 1")
+        if options["services"] is not None and not 0 <= options["services"] <= 100_000:
+            raise CommandError("--services must be a whole number from 0 to 100000")
         if not 0 <= options["seed"] < 2**63:
             raise CommandError("--seed must be a whole number from 0 to 2**63 - 1")
         progress = _Progress(self.stderr)
@@ -69,6 +77,7 @@ class Command(BaseCommand):
                 now=_as_of(options["as_of"]) if options["as_of"] else None,
                 reset=options["reset"],
                 progress=progress,
+                services=options["services"],
             )
         except DemoDataExists as exc:
             raise CommandError(str(exc)) from exc
