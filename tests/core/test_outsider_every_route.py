@@ -32,6 +32,7 @@ ROUTE_IDS = {
     "episode_task": {"pk": "episode"},
     "episode_task_done": {"pk": "episode", "task_pk": "task"},
     "episode_stage": {"pk": "episode"},
+    "episode_reopen": {"pk": "episode"},
     "screening_new": {"pk": "episode"},
     "screening_detail": {"pk": "screening"},
     "screening_answers": {"pk": "screening"},
@@ -91,6 +92,52 @@ ROUTE_IDS.update(
         "person_unmerge": {"pk": "person", "merge_pk": "merge"},
     }
 )
+# Crisis plans and the crisis event log (issue 7).
+ROUTE_IDS.update(
+    {
+        "crisis_plan": {"pk": "episode"},
+        "crisis_plan_new": {"pk": "episode"},
+        "crisis_event_log": {"pk": "episode"},
+        "crisis_plan_version": {"pk": "crisis_plan"},
+        "crisis_plan_card": {"pk": "crisis_plan"},
+    }
+)
+# Service matching: services for one need of an episode (need_key is a need's code, not an id).
+ROUTE_IDS.update({"directory:need_services": {"pk": "episode", "need_key": "need_key"}})
+# The directory's own pages use string service ids (shared reference data, readable by any clinical
+# member of any team); only removing a team's named contact names a record of one team.
+ROUTE_IDS.update({"directory:contact_remove": {"pk": "directory_service", "contact_pk": "named_contact"}})
+# Referrals to services and appointments (issue 5).
+ROUTE_IDS.update(
+    {
+        "referrals:referral_new": {"pk": "episode"},
+        "referrals:referral_detail": {"pk": "service_referral"},
+        "referrals:referral_move": {"pk": "service_referral"},
+        "referrals:referral_consent": {"pk": "service_referral"},
+        "referrals:appointment_new": {"pk": "service_referral"},
+        "referrals:appointment_attendance": {"pk": "appointment"},
+    }
+)
+# Housing and benefits advice in the team (issue 7).
+ROUTE_IDS.update(
+    {
+        "advice_new": {"pk": "episode"},
+        "advice_detail": {"pk": "advice_record"},
+        "advice_reallocate": {"pk": "advice_record"},
+        "advice_action": {"pk": "advice_record"},
+        "advice_outcome": {"pk": "advice_record"},
+        "advice_duty_to_refer": {"pk": "advice_record"},
+        "advice_close": {"pk": "advice_record"},
+    }
+)
+# Drop-in sessions: the register names the team's people (issue 7).
+ROUTE_IDS.update(
+    {
+        "drop_in_detail": {"pk": "drop_in"},
+        "drop_in_update": {"pk": "drop_in"},
+        "drop_in_attend": {"pk": "drop_in"},
+    }
+)
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
 OPEN_TO_OUTSIDERS = {"person_break_glass"}
 
@@ -100,7 +147,9 @@ def _routes_with_ids() -> set[str]:
     for pattern in get_resolver().url_patterns:
         for sub in getattr(pattern, "url_patterns", [pattern]):
             if isinstance(sub, URLPattern) and sub.name and "<int:" in str(sub.pattern):
-                names.add(sub.name)
+                # Apps with an app_name (directory, referrals) are reversed by "namespace:name".
+                namespace = getattr(pattern, "namespace", None)
+                names.add(f"{namespace}:{sub.name}" if namespace else sub.name)
     return names
 
 
@@ -132,8 +181,14 @@ def records(episode_a, practitioner):
         **_monitoring_records(episode_a, practitioner),
         **_rights_records(episode_a, practitioner),
         **_matching_records(episode_a, practitioner),
+        **_support_records(episode_a, practitioner),
+        **_referral_records(episode_a, practitioner),
+        **_directory_records(episode_a),
+        **_advice_records(episode_a, practitioner),
+        "drop_in": _drop_in(episode_a, practitioner),
         "person": episode_a.person_id,
         "episode": episode_a.pk,
+        "need_key": "housing",
         "task": task.pk,
         "person_contact": contact.pk,
         "alias": alias.pk,
@@ -145,6 +200,26 @@ def records(episode_a, practitioner):
             by=practitioner,
         ).pk,
     }
+
+
+def _drop_in(episode_a, practitioner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from liaison.outreach.services import attendance_add, session_create
+
+    now = timezone.now()
+    session = session_create(
+        actor=practitioner,
+        team=episode_a.team,
+        place="Hall",
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1),
+        staff_ids=[practitioner.pk],
+    )
+    attendance_add(actor=practitioner, session=session, episode=episode_a)
+    return session.pk
 
 
 def _partner_referral(episode_a):
@@ -188,6 +263,71 @@ def _assessment_and_action(episode_a, practitioner):
         due=timezone.localdate(),
     )
     return assessment, action
+
+
+def _advice_records(episode_a, practitioner):
+    from liaison.advice.services import advice_allocate
+
+    record = advice_allocate(actor=practitioner, episode=episode_a, advice_type="housing", adviser_id=None)
+    return {"advice_record": record.pk}
+
+
+def _advice_state() -> tuple[object, ...]:
+    from liaison.advice.models import AdviceAction, AdviceOutcome, AdviceRecord
+
+    return (
+        tuple(AdviceRecord.objects.order_by("pk").values_list("pk", "version", "status", "adviser_id")),
+        AdviceAction.objects.count(),
+        AdviceOutcome.objects.count(),
+    )
+
+
+def _directory_records(episode_a):
+    from liaison.directory.models import NamedContact, Organization, Service
+
+    organization = Organization.objects.create(id="outsider-test-org", name="Org")
+    service = Service.objects.create(id="outsider-test-service", name="Shelter", organization=organization)
+    contact = NamedContact.objects.create(team=episode_a.team, service=service, name="Sam Okafor")
+    return {"directory_service": service.pk, "named_contact": contact.pk}
+
+
+def _referral_records(episode_a, practitioner):
+    from tests.referrals.conftest import booked, draft, make_service, moved
+
+    referral = moved(practitioner, draft(practitioner, episode_a, make_service()), "sent", "accepted")
+    appointment = booked(practitioner, referral)
+    return {"service_referral": referral.pk, "appointment": appointment.pk}
+
+
+def _directory_state() -> tuple[object, ...]:
+    from liaison.directory.models import NamedContact
+
+    return (tuple(NamedContact.objects.order_by("pk").values_list("pk", "name")),)
+
+
+def _referral_state() -> tuple[object, ...]:
+    from liaison.referrals.models import Appointment, Referral, ReferralStatus
+
+    return (
+        tuple(Referral.objects.order_by("pk").values_list("pk", "version", "status", "consent")),
+        ReferralStatus.objects.count(),
+        tuple(Appointment.objects.order_by("pk").values_list("pk", "version", "attendance")),
+    )
+
+
+def _support_records(episode_a, practitioner):
+    from liaison.support.services import crisis_plan_start
+
+    return {"crisis_plan": crisis_plan_start(actor=practitioner, episode=episode_a).pk}
+
+
+def _support_state() -> tuple[object, ...]:
+    from liaison.support.models import CrisisEvent, CrisisPlan
+
+    return (
+        tuple(CrisisPlan.objects.order_by("pk").values_list("pk", "version", "status")),
+        CrisisEvent.objects.count(),
+    )
 
 
 def _monitoring_records(episode_a, practitioner):
@@ -271,6 +411,10 @@ def _state() -> tuple[object, ...]:
         _monitoring_state(),
         _rights_state(),
         _matching_state(),
+        _support_state(),
+        _referral_state(),
+        _directory_state(),
+        _advice_state(),
     )
 
 
@@ -364,6 +508,18 @@ def test_outsider_gets_404_on_every_route_and_is_audited(outsider_client, outsid
         "requester": "person",
         "months": "1",
         "detail": "Records from three teams",
+        "what_happened": "Intruder",
+        "happened_at-day": "1",
+        "happened_at-month": "3",
+        "happened_at-year": "2026",
+        "happened_at-hour": "10",
+        "happened_at-minute": "00",
+        "advice_type": "housing",
+        "adviser": "team",
+        "action-what": "Rang the council",
+        "action-done_on-day": "1",
+        "action-done_on-month": "3",
+        "action-done_on-year": "2026",
     }
     response = getattr(outsider_client, method)(url, data) if method == "post" else outsider_client.get(url)
     assert response.status_code in (404, 405), (url, response.status_code)

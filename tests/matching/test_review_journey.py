@@ -74,6 +74,7 @@ def test_a_lead_reviews_and_merges_a_likely_duplicate(live_server, service, brow
     browser_sign_in(page, base, lead.username, PASSWORD)
     page.wait_for_url(f"{base}/")
 
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Team").click()
     page.get_by_role("link", name="Possible duplicates").first.click()
     page.wait_for_url("**/duplicates")
     check(page, "1-queue")

@@ -149,3 +149,46 @@ def test_the_worker_account_cannot_sign_in_and_a_real_account_is_never_borrowed(
     with pytest.raises(ImproperlyConfigured):
         evaluate(NOW)
     assert timezone.now()  # the clock is real: only NOW is fixed
+
+
+def _plan(episode, by, *, number, completed_days_ago=None, review_in_days=60, status="complete"):
+    from liaison.support.models import CrisisPlan
+
+    return CrisisPlan.objects.create(
+        episode=episode,
+        number=number,
+        status=status,
+        by=by,
+        warning_signs="Not sleeping",
+        completed_at=NOW - dt.timedelta(days=completed_days_ago) if completed_days_ago is not None else None,
+        review_on=(NOW + dt.timedelta(days=review_in_days)).date(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("plans", "expected"),
+    [
+        ([{"number": 1, "completed_days_ago": 30}], False),  # a month old, review date ahead
+        ([{"number": 1, "completed_days_ago": 100}], True),  # more than three months old
+        ([{"number": 1, "completed_days_ago": 30, "review_in_days": -1}], True),  # review date passed
+        (
+            [{"number": 1, "completed_days_ago": 200}, {"number": 2, "completed_days_ago": 10}],
+            False,
+        ),  # reviewed
+        (
+            [{"number": 1, "completed_days_ago": 100}, {"number": 2, "status": "draft"}],
+            False,
+        ),  # review under way
+    ],
+)
+def test_crisis_plan_review(site_a, practitioner, plans, expected):
+    episode = _episode(site_a, practitioner)
+    _contact(episode, practitioner, days_ago=1, successful=True)
+    for plan in plans:
+        _plan(episode, practitioner, **plan)
+    evaluate(NOW)
+    evaluate(NOW)
+    tasks = Task.objects.filter(episode=episode, rule="outreach.crisis_plan_review")
+    assert tasks.count() == (1 if expected else 0)
+    if expected:
+        assert tasks.get().due == dt.date(2026, 12, 9)  # five working days

@@ -62,6 +62,7 @@ AUDIT_ACTION_LABELS = {
     "task.complete": "Marked a task as done",
     "task.create_by_rule": "A rule added a task",
     "engagement.view": "Viewed who is drifting out of contact",
+    "episode.reopen": "Reopened a closed episode",
     "drop_in.create": "Added a drop-in session",
     "drop_in.update": "Updated a drop-in session's count or notes",
     "drop_in.attend": "Recorded the person at a drop-in",

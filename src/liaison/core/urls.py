@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
     path("session", views.session_clock, name="session"),
     path("account/sessions", views.account_sessions, name="account_sessions"),
+    path("team/", views.team_home, name="team_home"),
     path("team/switch", views.team_switch, name="team_switch"),
     path("team/break-glass", views.team_break_glass, name="team_break_glass"),
     path("break-glass", views.break_glass, name="break_glass"),

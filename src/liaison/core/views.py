@@ -18,6 +18,7 @@ from django.db import connection
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
@@ -246,6 +247,61 @@ def break_glass(request: AuthenticatedRequest) -> HttpResponse:
 def person_break_glass(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The same, reached from a person's address: the page never says whether the person exists."""
     return _break_glass(request, pk)
+
+
+def _team_tools(user: User, team_id: int) -> list[dict[str, str]]:
+    """The team pages this user's role may open, in the order a team lead works through them."""
+    tools = (
+        (
+            "team_engagement",
+            "Who is drifting out of contact",
+            "People in assessment or support, the longest since a successful contact first.",
+            "people.view",
+        ),
+        (
+            "drop_in_list",
+            "Drop-in sessions",
+            "Sessions, their register, and a count of people who came without giving a name.",
+            "outreach.drop_in",
+        ),
+        (
+            "duplicate_queue",
+            "Possible duplicates",
+            "Records that may be the same person: review, merge or keep apart.",
+            "people.merge",
+        ),
+        (
+            "sar_list",
+            "Subject access requests",
+            "Requests for a person's own records, with their due dates.",
+            "rights.subject_access",
+        ),
+        (
+            "team_break_glass",
+            "Break-glass log",
+            "Who opened a record outside the team's work with the person, and why.",
+            "core.view_audit",
+        ),
+        ("privacy_alerts", "Privacy alerts", "Unusual access to records.", "monitoring.review_alerts"),
+        ("team_accounts", "Team accounts", "End a leaver's access at once.", "core.manage_accounts"),
+    )
+    return [
+        {"href": reverse(name), "title": title, "text": text}
+        for name, title, text, operation in tools
+        if can(user, operation, team_id)
+    ]
+
+
+@require_http_methods(["GET"])
+def team_home(request: AuthenticatedRequest) -> HttpResponse:
+    """The team's own pages, gathered so the menu stays short."""
+    membership = current_membership(request)
+    if membership is None:
+        return no_access(request)
+    tools = _team_tools(request.user, membership.team_id)
+    if not tools:
+        return no_access(request)
+    return render_page(request, "core/team.html", {"membership": membership, "tools": tools})
 
 
 @require_http_methods(["GET"])

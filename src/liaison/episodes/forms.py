@@ -365,5 +365,21 @@ class StageForm(forms.Form):
         )
 
 
+class ReopenForm(forms.Form):
+    prefix = "reopen"
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why reopen it?",
+        help_text="For example: they came back to the drop-in asking for help. It is kept in the history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=400,
+        error_messages={
+            "required": "Say why the episode is being reopened (at least 10 characters)",
+            "max_length": "Reason must be 400 characters or fewer",
+        },
+    )
+
+
 class TaskDoneForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -275,6 +275,64 @@ def episode_move(
     return episode
 
 
+REOPEN_REASON_MIN = 10
+
+
+@transaction.atomic
+def episode_reopen(*, actor: User, episode: Episode, version: int, reason: str) -> Episode:
+    """Reopen a closed episode at the stage it was closed from (support is indefinite: a person who
+    comes back, or a closure that was too soon). Nothing is removed: the closing row stays in the
+    history, and the reopening row says what the closure was and why it was reopened."""
+    role = _require(actor, "episodes.change_stage", episode.team_id)
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if episode.stage != Stage.CLOSED:
+        errors["stage"] = "Only a closed episode can be reopened"
+    if len(reason) < REOPEN_REASON_MIN:
+        errors["reason"] = "Say why the episode is being reopened (at least 10 characters)"
+    elif len(reason) > 400:
+        errors["reason"] = "Reason must be 400 characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    before_closing = (
+        episode.statuses.exclude(stage=Stage.CLOSED)
+        .order_by("-at", "-pk")
+        .values_list("stage", flat=True)
+        .first()
+    ) or Stage.IDENTIFIED
+    was = ClosureReason(episode.closure_reason).label if episode.closure_reason else "no reason recorded"
+    now = timezone.now()
+    _locked_update(
+        Episode,
+        pk=episode.pk,
+        version=version,
+        object_type="episode",
+        stage=before_closing,
+        closed_at=None,
+        closure_reason="",
+        updated_at=now,
+    )
+    EpisodeStatus.objects.create(
+        episode=episode,
+        stage=before_closing,
+        at=now,
+        by=actor,
+        note=f"Reopened (closed: {was}). {reason}"[:500],
+    )
+    audit(
+        actor=actor,
+        action="episode.reopen",
+        person_id=episode.person_id,
+        team_id=episode.team_id,
+        role=role,
+        object_type="episode",
+        object_id=episode.pk,
+        detail={"to": before_closing, "closure_reason": episode.closure_reason},
+    )
+    episode.refresh_from_db()
+    return episode
+
+
 @transaction.atomic
 def episode_update(*, actor: User, episode: Episode, version: int, **fields: Any) -> Episode:
     """Edit an episode's details (not its stage). Stale versions are refused."""

@@ -10,4 +10,5 @@ urlpatterns = [
     path("episodes/<int:pk>/tasks", views.episode_task, name="episode_task"),
     path("episodes/<int:pk>/tasks/<int:task_pk>/done", views.episode_task_done, name="episode_task_done"),
     path("episodes/<int:pk>/stage", views.episode_stage, name="episode_stage"),
+    path("episodes/<int:pk>/reopen", views.episode_reopen_view, name="episode_reopen"),
 ]

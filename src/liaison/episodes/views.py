@@ -34,6 +34,7 @@ from liaison.core.views import (
 from liaison.episodes.forms import (
     ArrivalForm,
     ContactForm,
+    ReopenForm,
     StageForm,
     TaskDoneForm,
     TaskForm,
@@ -46,6 +47,7 @@ from liaison.episodes.services import (
     contact_log,
     episode_move,
     episode_open,
+    episode_reopen,
     task_add,
     task_complete,
 )
@@ -205,6 +207,7 @@ def _episode_page(
     contact_form: ContactForm | None = None,
     task_form: TaskForm | None = None,
     stage_form: StageForm | None = None,
+    reopen_form: ReopenForm | None = None,
     problems: list[dict[str, str]] | None = None,
     status: int | None = None,
 ) -> HttpResponse:
@@ -215,11 +218,13 @@ def _episode_page(
         "add_task": can(user, "episodes.add_task", team_id),
         "complete_task": can(user, "episodes.complete_task", team_id),
         "change_stage": can(user, "episodes.change_stage", team_id) and episode.stage != Stage.CLOSED,
+        "reopen": can(user, "episodes.change_stage", team_id) and episode.stage == Stage.CLOSED,
     }
     members = team_members(team_id) if allowed["add_task"] else []
     contact_form = contact_form or ContactForm()
     task_form = task_form or TaskForm(members=members, actor=user)
     stage_form = stage_form or StageForm(stage=episode.stage, initial={"version": episode.version})
+    reopen_form = reopen_form or ReopenForm(initial={"version": episode.version})
     context: dict[str, Any] = {
         "episode": episode,
         "person": episode.person,
@@ -230,13 +235,14 @@ def _episode_page(
         "contact_form": contact_form,
         "task_form": task_form,
         "stage_form": stage_form,
+        "reopen_form": reopen_form,
         "problems": problems or [],
     }
     return render_page(
         request,
         "episodes/episode.html",
         context,
-        forms=(contact_form, task_form, stage_form),
+        forms=(contact_form, task_form, stage_form, reopen_form),
         has_problems=bool(problems),
         status=status,
     )
@@ -388,3 +394,29 @@ def episode_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Episode {moved_to}.")
             return _back_to_episode(episode)
     return _episode_page(request, episode, access, stage_form=form)
+
+
+@require_POST
+def episode_reopen_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    episode, access = get_episode_for_user(request.user, pk)
+    if not can(request.user, "episodes.change_stage", episode.team_id):
+        return not_permitted(request, "Only practitioners and team leads can reopen an episode.")
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            episode = episode_reopen(
+                actor=request.user,
+                episode=episode,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotPermitted:
+            return not_permitted(request)
+        except StaleWrite:
+            return _stage_conflict(request, episode, access)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Episode reopened at {episode.get_stage_display().lower()}.")
+            return _back_to_episode(episode)
+    return _episode_page(request, episode, access, reopen_form=form)

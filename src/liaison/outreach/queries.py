@@ -39,6 +39,13 @@ def get_session_for_user(user: User, pk: object) -> DropInSession:
     return session
 
 
+def team_episode(session: DropInSession, pk: int) -> Episode | None:
+    """One of the session's team's episodes, for its register (anyone else's is None)."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    return Episode.objects.filter(pk=pk, team_id=session.team_id).select_related("person").first()
+
+
 def register(session: DropInSession) -> list[DropInAttendance]:
     return list(
         session.attendances.select_related("episode__person", "contact", "recorded_by").order_by(

@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, DateTimeField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from liaison.core.models import Membership, Role, Team, User
 from liaison.core.workdays import add_working_days
-from liaison.episodes.models import Contact, Episode
+from liaison.episodes.models import Contact, Episode, Stage
 from liaison.episodes.services import rule_task_ensure
 
 DATA = Path(__file__).with_name("data") / "outreach_rules.json"
 WORKER_USERNAME = "liaison-worker"
-RULE_NAMES = ("no_successful_contact", "failed_attempts")
+RULE_NAMES = ("no_successful_contact", "failed_attempts", "crisis_plan_review")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Rule:
     enabled: bool
     days: int = 7
     count: int = 3
+    months: int = 3
     due_in_working_days: int = 1
     stages: tuple[str, ...] = ("support",)
 
@@ -171,7 +172,47 @@ def evaluate(now: dt.datetime | None = None, *, document: dict[str, Any] | None 
                     created_by=actor,
                 )
                 (result.created if made else result.already)[failed.name] += 1
+        review = rules["crisis_plan_review"]
+        if review.enabled:
+            for plan in _plans_due_for_review(team.pk, today, review.months):
+                reason = (
+                    f"its review date, {plan.review_on:%-d %B %Y}, has passed"
+                    if plan.review_on and plan.review_on < today
+                    else f"it was completed more than {review.months} months ago"
+                )
+                _, made = rule_task_ensure(
+                    episode=plan.episode,
+                    rule="outreach.crisis_plan_review",
+                    dedupe_key=f"outreach:crisis_review:{plan.pk}",
+                    title="Review the crisis plan with the person",
+                    detail=f"Crisis plan {plan.number} needs a review: {reason}.",
+                    due=add_working_days(today, review.due_in_working_days),
+                    owner_id=plan.episode.allocated_worker_id,
+                    created_by=actor,
+                )
+                (result.created if made else result.already)[review.name] += 1
     return result
+
+
+def _plans_due_for_review(team_id: int, today: dt.date, months: int) -> Any:
+    """Each open episode's current (newest complete) crisis plan that is due for review and has no
+    review in draft."""
+    from liaison.rights.deadlines import add_months
+    from liaison.support.models import CrisisPlan, CrisisPlanStatus
+
+    newer = CrisisPlan.objects.filter(
+        episode=OuterRef("episode"), status=CrisisPlanStatus.COMPLETE, number__gt=OuterRef("number")
+    )
+    draft = CrisisPlan.objects.filter(episode=OuterRef("episode"), status=CrisisPlanStatus.DRAFT)
+    completed_before = timezone.make_aware(dt.datetime.combine(add_months(today, -months), dt.time()))
+    return (
+        CrisisPlan.objects.filter(episode__team_id=team_id, status=CrisisPlanStatus.COMPLETE)
+        .exclude(episode__stage=Stage.CLOSED)
+        .filter(~Exists(newer), ~Exists(draft))
+        .filter(Q(completed_at__lt=completed_before) | Q(review_on__lt=today))
+        .select_related("episode")
+        .order_by("pk")
+    )
 
 
 def engagement_rows(team_id: int) -> Any:

@@ -26,11 +26,16 @@ from liaison.core.views import (
     not_permitted,
     render_page,
 )
-from liaison.episodes.models import Episode
 from liaison.episodes.queries import team_members, team_sites
 from liaison.outreach.forms import AttendForm, SessionForm, SessionUpdateForm
 from liaison.outreach.models import DropInSession
-from liaison.outreach.queries import get_session_for_user, register, register_candidates, team_sessions
+from liaison.outreach.queries import (
+    get_session_for_user,
+    register,
+    register_candidates,
+    team_episode,
+    team_sessions,
+)
 from liaison.outreach.rules import engagement_rows, engagement_status, rules_for
 from liaison.outreach.services import attendance_add, session_create, session_update
 
@@ -201,7 +206,7 @@ def drop_in_attend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _session_page(
             request, session, attend_error="Choose someone to add to the register", status=400
         )
-    episode = Episode.objects.filter(pk=form.cleaned_data["episode"], team_id=session.team_id).first()
+    episode = team_episode(session, form.cleaned_data["episode"])
     if episode is None:
         return _session_page(
             request, session, attend_error="Choose someone your team is working with", status=400
