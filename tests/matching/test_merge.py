@@ -178,6 +178,54 @@ def test_merge_then_unmerge_puts_every_row_back_exactly(pair, team_lead):
     assert record.unmerge_report["restored"] == len(record.moved)
 
 
+def test_a_round_trip_takes_the_service_work_with_its_episodes(pair, team_lead, practitioner):
+    """Referrals, appointments, advice, crisis plans and drop-in visits hang off episodes, not the
+    person: they go where their episode goes, and come back with it."""
+    from liaison.advice.models import AdviceRecord
+    from liaison.referrals.models import Appointment, Referral
+    from liaison.support.models import CrisisPlan
+    from tests.referrals.conftest import make_service
+
+    survivor, duplicate = pair
+    service = make_service()
+
+    def service_work(episode):
+        referral = Referral.objects.create(
+            episode=episode,
+            team_id=episode.team_id,
+            need_key="housing",
+            service=service,
+            kind="active",
+            created_by=practitioner,
+        )
+        return [
+            referral,
+            Appointment.objects.create(
+                episode=episode, referral=referral, starts_at=timezone.now(), created_by=practitioner
+            ),
+            AdviceRecord.objects.create(
+                episode=episode, advice_type="housing", due_on=timezone.localdate(), created_by=practitioner
+            ),
+            CrisisPlan.objects.create(episode=episode, number=1, by=practitioner),
+        ]
+
+    def owners(rows):
+        return [type(row).objects.select_related("episode").get(pk=row.pk).episode.person_id for row in rows]
+
+    theirs = service_work(duplicate.episodes.filter(stage=Stage.CLOSED).get())
+    theirs += service_work(duplicate.episodes.exclude(stage=Stage.CLOSED).get())
+    ours = service_work(survivor.episodes.get())
+
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")
+    assert owners(theirs) == [survivor.pk] * len(theirs) and owners(ours) == [survivor.pk] * len(ours)
+
+    person_unmerge(actor=team_lead, merge=record, reason="Different people after all")
+    assert owners(theirs) == [duplicate.pk] * len(theirs)
+    assert owners(ours) == [survivor.pk] * len(ours)
+    # Nothing was copied or left behind: each row is still the one row, on its own episode.
+    assert Referral.objects.count() == 3 and CrisisPlan.objects.count() == 3
+
+
 def test_merge_and_unmerge_audit_both_people(pair, team_lead, team_a):
     survivor, duplicate = pair
     record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")

@@ -81,7 +81,9 @@ def test_lead_sees_the_queue_most_likely_first_and_it_is_audited(lead_client, te
         low.person_a_id,
         low.person_b_id,
     }
-    assert 'href="/duplicates"' in html  # the navigation link, for team leads
+    # The menu's Team link is current here; the Team page links to the queue, for team leads.
+    assert 'href="/team/" aria-current="page"' in html
+    assert 'href="/duplicates"' in lead_client.get("/team/").content.decode()
 
 
 def test_queue_leaves_out_pairs_with_a_person_the_team_does_not_work_with(lead_client, people, site_b):

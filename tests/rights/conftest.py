@@ -42,6 +42,16 @@ def partner(team_a):
     return member(team_a, Role.PARTNER, "partner")
 
 
+def age_activity(person, label, path, column, moment):
+    """Set one kind of the person's service work (`rights.retention.ACTIVITY`) to `moment` (its date,
+    for a date column)."""
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    value = moment if model._meta.get_field(column).get_internal_type() == "DateTimeField" else moment.date()
+    return model.objects.filter(**{path: person}).update(**{column: value})
+
+
 PHQ9 = {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0, "8": 0, "9": 0}
 
 
@@ -112,6 +122,7 @@ def full_record(team_a, site_a, team_b, practitioner, team_lead, outsider):
         owner_id=practitioner.pk,
         due=timezone.localdate(),
     )
+    _service_records(episode, team_a, practitioner, team_lead)
     arrivals_import(
         actor=practitioner,
         site=site_a,
@@ -155,3 +166,107 @@ def full_record(team_a, site_a, team_b, practitioner, team_lead, outsider):
         requester="person",
     )
     return person, sar
+
+
+def _service_records(episode, team, practitioner, team_lead):
+    """The records that hang off an episode from the service work: a referral to a directory service
+    (with its status history, an appointment and the rule task booking it makes), an advice record with
+    an action and an outcome, two versions of a crisis plan and a crisis event, and a drop-in visit.
+    The team's own notes on the service (local knowledge, a named contact) are made too: they are not
+    about the person and must stay out of the export."""
+    from decimal import Decimal
+
+    from liaison.advice.services import advice_action_add, advice_allocate, advice_outcome_add
+    from liaison.directory.models import LocalKnowledge, NamedContact
+    from liaison.outreach.services import attendance_add, session_create
+    from liaison.referrals.services import appointment_book, referral_create, referral_move
+    from liaison.support.services import (
+        crisis_event_add,
+        crisis_plan_complete,
+        crisis_plan_save,
+        crisis_plan_start,
+    )
+    from tests.referrals.conftest import make_service
+
+    now = timezone.now()
+    service = make_service("Harbour Housing Advice")
+    LocalKnowledge.objects.create(
+        team=team, service=service, relationship_notes="Ask for Jo on the desk, she fast-tracks ours"
+    )
+    NamedContact.objects.create(team=team, service=service, name="Jo Quayside", phone="01632 960111")
+    referral = referral_create(
+        actor=practitioner,
+        episode=episode,
+        need_key="housing",
+        service=service,
+        kind="active",
+        consent="given",
+        reason="Needs somewhere to stay after court",
+    )
+    referral = referral_move(
+        actor=practitioner, referral=referral, version=referral.version, to_status="sent", note="Emailed"
+    )
+    appointment_book(
+        actor=practitioner,
+        referral=referral,
+        version=referral.version,
+        starts_at=now + dt.timedelta(days=3),
+        place="The service's front desk",
+        travel_needs="Bus fare",
+    )
+    record = advice_allocate(
+        actor=team_lead,
+        episode=episode,
+        advice_type="benefits",
+        adviser_id=team_lead.pk,
+        need_key="money",
+        summary="Universal Credit stopped while on remand",
+        benefit="universal_credit",
+    )
+    advice_action_add(actor=team_lead, record=record, done_on=timezone.localdate(), what="Phoned the DWP")
+    advice_outcome_add(
+        actor=team_lead,
+        record=record,
+        kind="award_made",
+        achieved_on=timezone.localdate(),
+        amount=Decimal("393.45"),
+        frequency="monthly",
+    )
+    plan = crisis_plan_start(actor=practitioner, episode=episode)
+    plan = crisis_plan_save(
+        actor=practitioner,
+        plan=plan,
+        version=plan.version,
+        data={
+            "warning_signs": "I stop sleeping and stop answering the phone",
+            "self_help": "Walk the dog on the front",
+            "people_to_ask": [{"name": "Sam", "how": "07700 900123"}],
+            "written_with_person": True,
+            "review_on": timezone.localdate() + dt.timedelta(days=30),
+        },
+    )
+    plan = crisis_plan_complete(actor=practitioner, plan=plan, version=plan.version)
+    review = crisis_plan_start(actor=practitioner, episode=episode)  # version 2, a draft review
+    crisis_plan_save(
+        actor=practitioner,
+        plan=review,
+        version=review.version,
+        data={"warning_signs": "I stop sleeping, and I stop eating"},
+    )
+    crisis_event_add(
+        actor=practitioner,
+        episode=episode,
+        happened_at=now - dt.timedelta(days=2),
+        what_happened="Went to the bridge at night",
+        what_helped="Calling Sam",
+    )
+    session = session_create(
+        actor=practitioner,
+        team=team,
+        place="Harbour Café, back room",
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1),
+        staff_ids=[practitioner.pk],
+        notes="Busy: Jordan Example came in too",
+    )
+    attendance_add(actor=practitioner, session=session, episode=episode)

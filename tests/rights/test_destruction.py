@@ -31,8 +31,9 @@ from liaison.rights.destruction import (
 )
 from liaison.rights.export import NOT_EXPORTED, exported_models
 from liaison.rights.models import DestructionRecord, ProposalStatus, SubjectAccessRequest
+from liaison.rights.retention import ACTIVITY
 from tests.factories import member
-from tests.rights.conftest import client_for
+from tests.rights.conftest import age_activity, client_for
 from tests.secondfactor import authenticator, current_code
 
 LONG_AGO = dt.datetime(1990, 3, 1, 10, tzinfo=dt.UTC)
@@ -52,6 +53,9 @@ def old_record(full_record, team_a):
     Contact.objects.filter(episode__person=person).update(at=LONG_AGO)
     Person.objects.filter(pk=person.pk).update(created_at=LONG_AGO)
     BreakGlass.objects.filter(person=person).update(expires_at=LONG_AGO)
+    # The service work counts as contact too (rights.retention.ACTIVITY): it is as old as the rest.
+    for _, label, path, column, _ in ACTIVITY:
+        age_activity(person, label, path, column, LONG_AGO)
     return Person.objects.get(pk=person.pk)
 
 
@@ -103,6 +107,49 @@ def test_the_proposer_cannot_approve_and_a_second_person_destroys_every_related_
     assert AuditEvent.objects.filter(person_id=person.pk, action="person.update").exists()
 
 
+# The service work that hangs off the person's episodes, each kind with a query for its rows: all of it
+# goes when the record is destroyed, though several point at each other with PROTECT (an appointment at
+# its referral, an advice record at its task, a drop-in visit at its contact).
+SERVICE_WORK = {
+    "referrals.referral": lambda person: Q(episode__person=person),
+    "referrals.referralstatus": lambda person: Q(referral__episode__person=person),
+    "referrals.appointment": lambda person: Q(episode__person=person),
+    "advice.advicerecord": lambda person: Q(episode__person=person),
+    "advice.adviceaction": lambda person: Q(record__episode__person=person),
+    "advice.adviceoutcome": lambda person: Q(record__episode__person=person),
+    "support.crisisplan": lambda person: Q(episode__person=person),
+    "support.crisisevent": lambda person: Q(episode__person=person),
+    "outreach.dropinattendance": lambda person: Q(episode__person=person),
+    "episodes.task": lambda person: Q(episode__person=person) & ~Q(rule=""),  # tasks rules made
+}
+
+
+@pytest.mark.parametrize("label", sorted(SERVICE_WORK))
+def test_destruction_removes_the_service_work(old_record, team_lead, approver, label):
+    person = old_record
+    model = apps.get_model(label)
+    rows = model.objects.filter(SERVICE_WORK[label](person))
+    before = rows.count()
+    assert before >= 1
+    record = destruction_approve(actor=approver, proposal=destruction_propose(actor=team_lead, person=person))
+    assert not rows.exists()
+    assert record.removed[label] >= before
+
+
+def test_destruction_keeps_the_team_s_own_service_records(old_record, team_lead, approver):
+    """The directory service, the team's notes on it and the drop-in session are the team's, not the
+    person's: they stay, and the session no longer lists the person."""
+    from liaison.directory.models import LocalKnowledge, NamedContact, Service
+    from liaison.outreach.models import DropInSession
+
+    session = DropInSession.objects.get()
+    assert session.attendances.count() == 1
+    destruction_approve(actor=approver, proposal=destruction_propose(actor=team_lead, person=old_record))
+    assert Service.objects.filter(name="Harbour Housing Advice").exists()
+    assert LocalKnowledge.objects.exists() and NamedContact.objects.exists()
+    assert DropInSession.objects.filter(pk=session.pk).exists() and not session.attendances.exists()
+
+
 def test_a_failure_part_way_leaves_everything(old_record, team_lead, approver, monkeypatch):
     person = old_record
     before = _counts(person)
@@ -117,6 +164,7 @@ def test_a_failure_part_way_leaves_everything(old_record, team_lead, approver, m
     with pytest.raises(RuntimeError):
         destruction_approve(actor=approver, proposal=proposal)
     assert _counts(person) == before
+    assert all(before[label] for label in SERVICE_WORK)  # the service work was rolled back with the rest
     assert Person.objects.get(pk=person.pk).given_name == "Alex"
     assert not DestructionRecord.objects.exists()
     proposal.refresh_from_db()

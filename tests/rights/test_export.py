@@ -153,6 +153,90 @@ def test_record_json_holds_every_kind_of_record_about_the_person(exported):
     assert set(document["not_included"]) == set(NOT_EXPORTED)
 
 
+def test_record_json_holds_the_service_work_in_plain_words(exported):
+    """Referrals with every step, appointments, advice with actions and outcomes, every version of the
+    crisis plan, crisis events, drop-in visits and the tasks rules made: named, not coded."""
+    _, _, files = exported
+    episode = json.loads(files["record.json"])["person"]["episodes"][0]
+    referral = episode["referrals"][0]
+    assert (referral["service"], referral["need_key_label"], referral["status_label"]) == (
+        "Harbour Housing Advice",
+        "Housing",
+        "Appointment booked",
+    )
+    assert referral["reason"] == "Needs somewhere to stay after court"
+    assert referral["consent_label"] == "The person agreed to share their details"
+    assert [step["status_label"] for step in referral["statuses"]] == [
+        "Draft",
+        "Sent",
+        "Accepted",
+        "Appointment booked",
+    ]
+    assert referral["statuses"][1]["note"] == "Emailed" and referral["statuses"][1]["by"]
+    appointment = episode["appointments"][0]
+    assert (appointment["referral_id"], appointment["service"]) == (referral["id"], "Harbour Housing Advice")
+    assert (appointment["place"], appointment["travel_needs"], appointment["attendance_label"]) == (
+        "The service's front desk",
+        "Bus fare",
+        "Upcoming",
+    )
+    advice = episode["advice_records"][0]
+    assert (advice["advice_type_label"], advice["benefit_label"], advice["need_key_label"]) == (
+        "Benefit claim",
+        "Universal Credit",
+        "Money, benefits and debt",
+    )
+    assert advice["summary"] == "Universal Credit stopped while on remand" and advice["adviser"]
+    assert advice["actions"][0]["what"] == "Phoned the DWP"
+    outcome = advice["outcomes"][0]
+    assert (outcome["kind_label"], outcome["amount"], outcome["frequency_label"]) == (
+        "Award made",
+        "393.45",
+        "Every month",
+    )
+    plans = {plan["number"]: plan for plan in episode["crisis_plans"]}
+    assert plans[1]["status_label"] == "Complete" and plans[2]["status_label"] == "Draft"
+    assert plans[1]["warning_signs"] == "I stop sleeping and stop answering the phone"
+    assert plans[2]["warning_signs"] == "I stop sleeping, and I stop eating"
+    assert plans[1]["people_to_ask"] == [{"name": "Sam", "how": "07700 900123"}]
+    event = episode["crisis_events"][0]
+    assert (event["what_happened"], event["what_helped"]) == ("Went to the bridge at night", "Calling Sam")
+    visit = episode["drop_in_attendances"][0]
+    assert visit["session"].startswith("Drop-in at Harbour Café, back room, ")
+    assert any(c["id"] == visit["contact_id"] for c in episode["contacts"])  # the visit is a contact too
+    rules = {task["rule"] for task in episode["tasks"]}
+    assert {"appointment.check_attendance", "advice.same_day"} <= rules
+    assert all("dedupe_key" not in task for task in episode["tasks"])  # the rule's own bookkeeping
+
+
+def test_the_team_s_notes_on_services_and_other_people_stay_out_of_the_export(exported):
+    """The team's local knowledge and named contacts at a service, and a drop-in session's notes (which
+    name other people), are not about the person: none of it is in any file."""
+    _, _, files = exported
+    for name, content in files.items():
+        text = content.decode("utf-8-sig", errors="replace")
+        for secret in ("fast-tracks ours", "Jo Quayside", "01632 960111", "Jordan Example"):
+            assert secret not in text, (name, secret)
+    assert not {"directory.localknowledge", "directory.namedcontact", "outreach.dropinsession"} & (
+        exported_models() | set(NOT_EXPORTED)
+    )
+
+
+def test_index_html_lists_the_service_work_by_name(exported):
+    _, _, files = exported
+    html = files["index.html"].decode()
+    for name in (
+        "Referrals to other services",
+        "Each step of those referrals",
+        "Appointments with those services",
+        "Housing and benefits advice",
+        "Crisis plans, every version",
+        "Crises they told the team about",
+        "Visits to drop-in sessions",
+    ):
+        assert name in html
+
+
 def test_the_access_log_names_every_event_about_the_person_and_ends_with_this_export(exported, team_lead):
     person, sar, files = exported
     rows = _csv(files["access-log.csv"])

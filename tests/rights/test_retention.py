@@ -18,17 +18,20 @@ from liaison.people.models import Person
 from liaison.rights.destruction import destruction_propose, legal_hold_lift, legal_hold_place
 from liaison.rights.models import SubjectAccessRequest
 from liaison.rights.retention import (
+    ACTIVITY,
     DATA,
     Facts,
     RetentionConfigError,
     evaluate,
+    facts_of,
     parse_classes,
     retention_due,
     retention_of,
     team_past_retention,
+    with_facts,
 )
 from tests.factories import EpisodeFactory, PersonFactory, member
-from tests.rights.conftest import client_for
+from tests.rights.conftest import age_activity, client_for
 
 D = dt.date
 
@@ -139,6 +142,39 @@ def test_last_contact_is_the_newest_of_arrival_closing_and_contact(site_a, pract
     Episode.objects.filter(pk=episode.pk).update(closure_reason=ClosureReason.DIED)
     assert retention_of(person).date == D(1999, 4, 2)
     assert retention_due(person)
+
+
+def _last_contact(person):
+    return facts_of(with_facts(Person.objects.filter(pk=person.pk)).get()).last_contact
+
+
+@pytest.mark.parametrize("label", [label for _, label, _, _, _ in ACTIVITY])
+def test_work_with_the_person_counts_as_contact(full_record, label):
+    """Every kind of service work moves the last contact on: an old record with a referral step, an
+    appointment, advice, a crisis plan or a crisis told to the team last year is not due."""
+    person, sar = full_record
+    SubjectAccessRequest.objects.filter(pk=sar.pk).update(fulfilled_at=dt.datetime.now(dt.UTC))
+    long_ago = dt.datetime(1990, 3, 1, 10, tzinfo=dt.UTC)
+    Episode.objects.filter(person=person).update(arrival_at=long_ago, closed_at=None)
+    Contact.objects.filter(episode__person=person).update(at=long_ago)
+    for _, other, path, column, _ in ACTIVITY:
+        age_activity(person, other, path, column, long_ago)
+    assert _last_contact(person) == D(1990, 3, 1) and retention_due(person)
+    _, _, path, column, _ = next(a for a in ACTIVITY if a[1] == label)
+    assert age_activity(person, label, path, column, dt.datetime(2025, 6, 10, 12, tzinfo=dt.UTC))
+    assert _last_contact(person) == D(2025, 6, 10)
+    assert not retention_due(person)
+
+
+def test_a_cancelled_appointment_is_not_contact(full_record):
+    from liaison.referrals.models import Appointment
+
+    person, _ = full_record
+    later = dt.datetime(2099, 1, 1, 10, tzinfo=dt.UTC)
+    Appointment.objects.filter(episode__person=person).update(starts_at=later)
+    assert _last_contact(person) == D(2099, 1, 1)
+    Appointment.objects.filter(episode__person=person).update(attendance="cancelled")
+    assert _last_contact(person) < D(2099, 1, 1)
 
 
 def test_a_legal_hold_blocks_until_lifted_and_is_audited(site_a, team_a, team_lead):

@@ -61,8 +61,31 @@ NOT_EXPORTED: dict[str, str] = {
     "rights.destructionproposal": "proposals to destroy the record past its retention date, and decisions",
     "rights.destructionrecord": "the log entry left when a record is destroyed",
 }
-# Columns that are the service's own workings, not information about the person.
-INTERNAL_COLUMNS = frozenset({"version", "given_name_search", "family_name_search"})
+# Columns that are the service's own workings, not information about the person (a rule task's
+# `dedupe_key` only stops a rule making the same task twice; its `rule` says a rule made it, and stays).
+INTERNAL_COLUMNS = frozenset({"version", "given_name_search", "family_name_search", "dedupe_key"})
+# Columns holding an assessment need key ("housing", "basic:sleep_tonight"): followed by the need's name.
+NEED_KEY_COLUMNS = frozenset(
+    {
+        "assessment.need.key",
+        "assessment.planaction.need_key",
+        "referrals.referral.need_key",
+        "advice.advicerecord.need_key",
+    }
+)
+
+
+def _drop_in_session(session: Any) -> str:
+    when = timezone.localtime(session.starts_at)
+    return f"Drop-in at {session.place}, {when:%-d %B %Y} from {when:%H:%M}"
+
+
+# Records outside the export that have no name of their own, described in words where a row points at
+# them, so the person reads what they were (only these columns: never the record's other details, such
+# as a drop-in session's notes, which may be about other people).
+DESCRIBED: dict[str, Any] = {
+    "outreach.dropinsession": _drop_in_session,
+}
 
 # Disclosures (Art. 15(1)(c): to whom the data were disclosed). For now: what a justice partner did
 # that names the person (they are outside the team), and every export that takes data out of Liaison.
@@ -172,8 +195,21 @@ def _named(f: models.Field) -> bool:
     return (
         isinstance(related, type)
         and related._meta.label_lower not in exported_models()
-        and related.__str__ is not models.Model.__str__
+        and (related.__str__ is not models.Model.__str__ or related._meta.label_lower in DESCRIBED)
     )
+
+
+def _name(f: models.Field, row: models.Model) -> str:
+    related = getattr(row, f.name)
+    describe = DESCRIBED.get(related._meta.label_lower)
+    return describe(related) if describe else str(related)
+
+
+@cache
+def _need_label(key: str) -> str:
+    from liaison.assessment.codes import codes
+
+    return codes().label(key)
 
 
 def _plain(model: type[models.Model], row: models.Model) -> dict[str, Any]:
@@ -185,7 +221,7 @@ def _plain(model: type[models.Model], row: models.Model) -> dict[str, Any]:
         if f.is_relation:
             raw = getattr(row, f.attname)
             if raw is not None and _named(f):
-                out[f.name] = str(getattr(row, f.name))
+                out[f.name] = _name(f, row)
             else:
                 out[f.attname] = raw  # another record in this export, or one with no name of its own
             continue
@@ -193,6 +229,8 @@ def _plain(model: type[models.Model], row: models.Model) -> dict[str, Any]:
         out[f.name] = value
         if f.choices and value not in (None, ""):
             out[f"{f.name}_label"] = str(getattr(row, f"get_{f.name}_display")())
+        elif value and f"{model._meta.label_lower}.{f.name}" in NEED_KEY_COLUMNS:
+            out[f"{f.name}_label"] = _need_label(value)
     for m2m in model._meta.many_to_many:
         out[m2m.name] = [str(item) for item in getattr(row, m2m.name).all()]
     return out
@@ -322,6 +360,15 @@ SECTION_NAMES = {
     "identification.episodeflag": "Vulnerabilities noted",
     "screening.screening": "Screenings, with answers and results",
     "partners.partnerreferral": "Referrals from justice partners",
+    "referrals.referral": "Referrals to other services, with what the team asked for",
+    "referrals.referralstatus": "Each step of those referrals",
+    "referrals.appointment": "Appointments with those services",
+    "advice.advicerecord": "Housing and benefits advice",
+    "advice.adviceaction": "What was done for them",
+    "advice.adviceoutcome": "What came of it",
+    "support.crisisplan": "Crisis plans, every version",
+    "support.crisisevent": "Crises they told the team about",
+    "outreach.dropinattendance": "Visits to drop-in sessions",
     "rights.fieldchange": "Changes to their details",
     "rights.fielddispute": "Details they said were wrong",
     "rights.subjectaccessrequest": "Subject access requests",

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -238,6 +238,44 @@ def evaluate(facts: Facts, classes: Iterable[RetentionClass] | None = None) -> R
 # --- the facts, from the database ---------------------------------------------------------------------
 
 
+class Activity(NamedTuple):
+    """Work done with or for the person that counts as contact too, beside arrivals, closings and
+    contacts (a drop-in visit is already a contact). `column` is a date or a moment."""
+
+    name: str  # the annotation
+    model: str  # "app.model"
+    path: str  # from the row to the person
+    column: str
+    left_out: Q  # rows that do not count
+
+
+ACTIVITY: tuple[Activity, ...] = (
+    Activity("r_last_referral_step", "referrals.referralstatus", "referral__episode__person", "at", Q()),
+    # An appointment, past or booked (a booked one means the work is still going on), unless cancelled.
+    Activity(
+        "r_last_appointment",
+        "referrals.appointment",
+        "episode__person",
+        "starts_at",
+        Q(attendance="cancelled"),
+    ),
+    Activity("r_last_advice_action", "advice.adviceaction", "record__episode__person", "done_on", Q()),
+    Activity("r_last_advice_outcome", "advice.adviceoutcome", "record__episode__person", "achieved_on", Q()),
+    Activity("r_last_crisis_plan", "support.crisisplan", "episode__person", "updated_at", Q()),
+    # When the team was told of a crisis, which may be long after it happened.
+    Activity("r_last_crisis_event", "support.crisisevent", "episode__person", "recorded_at", Q()),
+)
+LAST_CONTACT = ("r_last_arrival", "r_last_closed", "r_last_contact", *(a.name for a in ACTIVITY))
+
+
+def _activity(kind: Activity) -> Subquery:
+    """The newest `column` of the person's rows of one kind (the apps are looked up, not imported)."""
+    from django.apps import apps
+
+    rows = apps.get_model(kind.model).objects.filter(**{kind.path: OuterRef("pk")}).exclude(kind.left_out)
+    return Subquery(rows.order_by().values(kind.path).annotate(v=Max(kind.column)).values("v")[:1])
+
+
 def with_facts(people: QuerySet[Person]) -> QuerySet[Person]:
     """The people annotated with what the rules need: one query for any number of them."""
     episodes = Episode.objects.filter(person=OuterRef("pk")).order_by().values("person")
@@ -247,6 +285,7 @@ def with_facts(people: QuerySet[Person]) -> QuerySet[Person]:
         r_last_arrival=Subquery(episodes.annotate(v=Max("arrival_at")).values("v")[:1]),
         r_last_closed=Subquery(episodes.annotate(v=Max("closed_at")).values("v")[:1]),
         r_last_contact=Subquery(contacts.annotate(v=Max("at")).values("v")[:1]),
+        **{kind.name: _activity(kind) for kind in ACTIVITY},
         r_died=Subquery(
             episodes.filter(closure_reason=ClosureReason.DIED).annotate(v=Max("closed_at")).values("v")[:1]
         ),
@@ -255,23 +294,21 @@ def with_facts(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
-def _day(value: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(value).date() if value is not None else None
+def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date()
+    return value
 
 
 def facts_of(person: Person) -> Facts:
     """Facts from a person annotated by `with_facts`. A record with no episode counts from its creation."""
-    moments = [
-        getattr(person, name)
-        for name in ("r_last_arrival", "r_last_closed", "r_last_contact")
-        if getattr(person, name) is not None
-    ]
-    last = max(moments) if moments else person.created_at
+    days = [day for name in LAST_CONTACT if (day := _day(getattr(person, name, None))) is not None]
+    last = max(days) if days else _day(person.created_at)
     first = getattr(person, "r_first_arrival", None) or person.created_at
     return Facts(
         date_of_birth=person.date_of_birth,
         first_contact=_day(first),
-        last_contact=_day(last),
+        last_contact=last,
         died_on=_day(getattr(person, "r_died", None)),
         legal_hold=bool(getattr(person, "r_hold", False)),
         open_subject_access_request=bool(getattr(person, "r_sar", False)),
