@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_PEOPLE ?= 2000
 DEMO_SEED ?= 42
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test lint typecheck assets install serve seed migrate clean bench
 

@@ -47,6 +47,7 @@ def _s(byday: str, opens: str | None, closes: str | None, **kw) -> Schedule:
             ],
         ),
         ([_s("", "00:00", "00:00")], True, ["Every day, 24 hours", "Open on bank holidays"]),
+        ([_s("", "00:00", "23:59")], True, ["Every day, 24 hours", "Open on bank holidays"]),
         (
             [_s("SA", None, None, description="By appointment")],
             False,

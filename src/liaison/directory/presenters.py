@@ -74,7 +74,8 @@ def hours_words(opens: dt.time | None, closes: dt.time | None) -> str:
     if opens is None and closes is None:
         return ""
     if opens is not None and closes is not None:
-        if opens == closes:
+        # 00:00 to 23:59 is how directories write "all day" (ORUK times have no 24:00).
+        if opens == closes or (opens == dt.time(0, 0) and closes >= dt.time(23, 59)):
             return "24 hours"
         overnight = " (overnight)" if closes < opens else ""
         return f"{time_words(opens)} to {time_words(closes)}{overnight}"
