@@ -192,3 +192,93 @@ def test_crisis_plan_review(site_a, practitioner, plans, expected):
     assert tasks.count() == (1 if expected else 0)
     if expected:
         assert tasks.get().due == dt.date(2026, 12, 9)  # five working days
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ({"default": {"no_reply_in_a_week": {"enabled": True}}}, "default.no_reply_in_a_week: no such rule"),
+        (
+            {"default": {}, "teams": {"t": {"failed_attempts": {"tries": 3}}}},
+            "teams.t.failed_attempts.tries: no such",
+        ),
+        ({"default": {"no_successful_contact": {"days": 0}}}, "no_successful_contact.days: a whole number"),
+        (
+            {"default": {"failed_attempts": {"stages": ["asleep"]}}},
+            "failed_attempts.stages: a list of episode stages",
+        ),
+        ({"default": {"failed_attempts": {"enabled": "yes"}}}, "failed_attempts.enabled: true or false"),
+        ({"teams": {}}, "'default' must be an object of rules"),
+    ],
+)
+def test_a_rule_or_setting_the_worker_does_not_know_is_a_clear_error(document, says):
+    with pytest.raises(ImproperlyConfigured) as error:
+        rules_for("t", document)
+    assert says in str(error.value)
+
+
+def test_the_shipped_rules_file_is_valid():
+    import json
+
+    from liaison.outreach.rules import DATA, check_rules
+
+    check_rules(json.loads(DATA.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("now", "due", "why"),
+    [
+        (
+            dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC),
+            dt.date(2026, 12, 7),
+            "Friday: next working day is Monday",
+        ),
+        (
+            dt.datetime(2026, 12, 5, 10, tzinfo=dt.UTC),
+            dt.date(2026, 12, 7),
+            "Saturday: the first working day after it, Monday",
+        ),
+        (
+            dt.datetime(2026, 12, 24, 10, tzinfo=dt.UTC),
+            dt.date(2026, 12, 29),
+            "Christmas and Boxing Day (28th)",
+        ),
+        (dt.datetime(2027, 3, 25, 10, tzinfo=dt.UTC), dt.date(2027, 3, 30), "Good Friday and Easter Monday"),
+    ],
+)
+def test_due_dates_skip_weekends_and_bank_holidays(site_a, practitioner, now, due, why):
+    episode = _episode(site_a, practitioner)
+    Contact.objects.create(
+        episode=episode,
+        at=now - dt.timedelta(days=9),
+        channel=Channel.PHONE,
+        successful=True,
+        by=practitioner,
+    )
+    evaluate(now)
+    assert Task.objects.get(episode=episode).due == due, why
+
+
+def test_a_run_killed_half_way_is_completed_by_the_next_and_nothing_is_doubled(
+    site_a, practitioner, monkeypatch
+):
+    from liaison.outreach import rules
+
+    episodes = [_episode(site_a, practitioner) for _ in range(4)]
+    real = rules.rule_task_ensure
+    calls = {"n": 0}
+
+    def dies_on_the_third(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("killed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(rules, "rule_task_ensure", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        evaluate(NOW)
+    assert Task.objects.count() == 2  # what was made before the kill is kept
+    monkeypatch.setattr(rules, "rule_task_ensure", real)
+    second = evaluate(NOW)
+    assert second.created["no_successful_contact"] == 2 and second.already["no_successful_contact"] == 2
+    assert sorted(Task.objects.values_list("episode_id", flat=True)) == sorted(e.pk for e in episodes)

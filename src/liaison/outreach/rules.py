@@ -52,13 +52,46 @@ class RunResult:
         return sum(self.created.values())
 
 
+SETTINGS = {"enabled", "days", "count", "months", "due_in_working_days", "stages"}
+
+
+def check_rules(document: dict[str, Any]) -> None:
+    """Refuse a rules document naming a rule or a setting the worker does not know, or a bad value,
+    with the place it is wrong: a silently ignored rule would be an outreach that never happens."""
+    problems: list[str] = []
+    if not isinstance(document.get("default"), dict):
+        problems.append("'default' must be an object of rules")
+    sections = [("default", document.get("default") or {})]
+    sections += [(f"teams.{code}", rules) for code, rules in (document.get("teams") or {}).items()]
+    for where, rules in sections:
+        for name, settings in rules.items():
+            if name not in RULE_NAMES:
+                problems.append(f"{where}.{name}: no such rule (the rules are {', '.join(RULE_NAMES)})")
+                continue
+            for key, value in settings.items():
+                if key not in SETTINGS:
+                    problems.append(f"{where}.{name}.{key}: no such setting")
+                elif key == "enabled" and not isinstance(value, bool):
+                    problems.append(f"{where}.{name}.enabled: true or false")
+                elif key == "stages" and not (isinstance(value, list) and set(value) <= set(Stage.values)):
+                    problems.append(f"{where}.{name}.stages: a list of episode stages")
+                elif key not in {"enabled", "stages"} and not (isinstance(value, int) and value >= 1):
+                    problems.append(f"{where}.{name}.{key}: a whole number, 1 or more")
+    if problems:
+        raise ImproperlyConfigured("outreach rules: " + "; ".join(problems))
+
+
 @cache
 def _rules_file() -> dict[str, Any]:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    check_rules(document)
+    return document
 
 
 def rules_for(team_code: str, document: dict[str, Any] | None = None) -> dict[str, Rule]:
     """The team's rules: the defaults with the team's overrides laid over them."""
+    if document is not None:
+        check_rules(document)
     data = document if document is not None else _rules_file()
     overrides = data.get("teams", {}).get(team_code, {})
     rules: dict[str, Rule] = {}
