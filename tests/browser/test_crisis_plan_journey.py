@@ -111,3 +111,80 @@ def test_a_crisis_plan_written_with_the_person_printed_and_reviewed(live_server,
         CrisisPlan.objects.filter(episode=episode).values_list("number", "status").order_by("number")
     )
     assert numbers == [(1, CrisisPlanStatus.COMPLETE), (2, CrisisPlanStatus.DRAFT)]
+
+
+def test_a_missed_appointment_the_worker_and_a_drop_in_visit(live_server, service, browser_page):
+    """Issue 7's journey after the plan: record a missed appointment (an outreach task at once), run the
+    worker (it raises the silence since the last contact), then log the person's drop-in visit."""
+    from django.core.management import call_command
+
+    from liaison.episodes.models import Stage
+    from liaison.referrals.models import Appointment, Kind
+    from liaison.referrals.services import appointment_book
+    from tests.referrals.conftest import draft, moved
+    from tests.referrals.conftest import make_service as make_referral_service
+
+    page, base, user = browser_page, live_server.url, service["user"]
+    now = timezone.now()
+    person = PersonFactory(given_name="Rowan", family_name="Testbridge", date_of_birth=dt.date(1994, 2, 9))
+    episode = EpisodeFactory(
+        site=service["site"],
+        person=person,
+        allocated_worker=user,
+        stage=Stage.SUPPORT,
+        arrival_at=now - dt.timedelta(days=20),
+        identified_at=now - dt.timedelta(days=20),
+        support_at=now - dt.timedelta(days=12),
+    )
+    shelter = make_referral_service("Quayside Night Shelter")
+    referral = moved(user, draft(user, episode, shelter, kind=Kind.ACTIVE), "sent")
+    appointment_book(
+        actor=user,
+        referral=referral,
+        version=referral.version,
+        starts_at=now + dt.timedelta(hours=1),
+        place="Quay",
+    )
+
+    Appointment.objects.update(starts_at=now - dt.timedelta(hours=2))  # the time has come and gone
+
+    sign_in(page, base, user)
+    page.goto(f"{base}/service-referrals/{referral.pk}/")
+    page.get_by_label("No, they missed it").check()
+    page.get_by_role("button", name="Record attendance").click()
+    assert "An outreach task has been added" in page.content()
+
+    # The worker runs (as `liaison worker` does every 15 minutes): twelve days in support with no contact.
+    call_command("worker", "--once")
+    page.goto(f"{base}/episodes/{episode.pk}/")
+    tasks = page.locator("#tasks + table").inner_text()
+    assert "missed the appointment at Quayside Night Shelter" in tasks
+    assert "Reach out: no successful contact for 12 days" in tasks
+    check(page, "6-outreach-tasks")
+
+    # A drop-in that afternoon: they come, and the visit is a successful contact on the episode.
+    page.goto(f"{base}/drop-in/")
+    page.get_by_label("Where is the drop-in?").fill("Harbour Café, back room")
+    start, end = timezone.localtime() - dt.timedelta(hours=1), timezone.localtime() + dt.timedelta(hours=1)
+    for group, moment in (("Starts", start), ("Ends", end)):
+        fields = page.get_by_role("group", name=group)
+        for part, value in (
+            ("Day", moment.day),
+            ("Month", moment.month),
+            ("Year", moment.year),
+            ("Hour", f"{moment.hour:02d}"),
+            ("Minute", f"{moment.minute:02d}"),
+        ):
+            fields.get_by_label(part, exact=True).fill(str(value))
+    page.get_by_role("button", name="Add session").click()
+    page.wait_for_url("**/drop-in/*/")
+    page.get_by_label("Their name").fill("rowan test")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_label("Quick note (optional)").fill("Came for a coffee and asked about the shelter")
+    page.get_by_role("button", name="Add Rowan to the register").click()
+    assert "Rowan Testbridge is on the register" in page.content()
+    check(page, "7-drop-in")
+    page.goto(f"{base}/episodes/{episode.pk}/")
+    assert "Came to the drop-in at Harbour Café" in page.content()
+    call_command("worker", "--once")  # contact made: no new outreach task
+    assert episode.tasks.filter(rule="outreach.no_successful_contact").count() == 1
