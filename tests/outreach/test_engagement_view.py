@@ -42,10 +42,20 @@ def _in_support(site, worker, given, *, last_contact_days=None, failed=0):
     return episode
 
 
+def _prefers(episode, by, words):
+    from liaison.assessment.services import assessment_complete, assessment_save, assessment_start
+
+    draft = assessment_start(actor=by, episode=episode)
+    data = {"contact_preference": words, "needs": [{"key": "money", "level": "low"}]}
+    draft = assessment_save(actor=by, assessment=draft, version=draft.version, data=data)
+    assessment_complete(actor=by, assessment=draft, version=draft.version)
+
+
 def test_longest_out_of_contact_first_with_status_words(
     practitioner_client, practitioner, site_a, site_b, outsider, django_assert_max_num_queries
 ):
-    _in_support(site_a, practitioner, "Recent", last_contact_days=2)
+    recent = _in_support(site_a, practitioner, "Recent", last_contact_days=2)
+    _prefers(recent, practitioner, "Text first, never a letter to the hostel")
     _in_support(site_a, practitioner, "Drifting", last_contact_days=10)
     _in_support(site_a, practitioner, "Failing", last_contact_days=3, failed=3)
     _in_support(site_a, practitioner, "Never")  # no contact since support began 60 days ago
@@ -61,6 +71,7 @@ def test_longest_out_of_contact_first_with_status_words(
     assert "OtherTeam" not in html
     assert html.count("Out of contact") >= 2  # 60 days silent; three failed attempts
     assert "Drifting</strong>" in html and "In touch</strong>" in html
+    assert "Text first, never a letter to the hostel" in html and "Not recorded" in html
     event = AuditEvent.objects.get(action="engagement.view")
     assert len(event.detail["person_ids"]) == 4
 

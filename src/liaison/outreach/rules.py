@@ -258,9 +258,18 @@ def engagement_rows(team_id: int) -> Any:
         .annotate(m=Max("at"))
         .values("m")
     )
+    from liaison.assessment.models import Assessment, AssessmentStatus
+
+    # How they want to be contacted, in their words, from the newest complete assessment.
+    preference = Assessment.objects.filter(episode=OuterRef("pk"), status=AssessmentStatus.COMPLETE).order_by(
+        "-number"
+    )
     return (
         _with_contact_facts(Episode.objects.filter(team_id=team_id, stage__in=("assessed", "support")))
-        .annotate(last_attempt=Subquery(last_attempt, output_field=DateTimeField()))
+        .annotate(
+            last_attempt=Subquery(last_attempt, output_field=DateTimeField()),
+            contact_preference=Subquery(preference.values("contact_preference")[:1]),
+        )
         .select_related("person", "allocated_worker", "site")
         .order_by(F("counted_from").asc(nulls_first=True), "pk")
     )
