@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from liaison.core.presenters import Tag
 from liaison.directory.models import EligibleSex, ReferralRoute, Schedule, Service, ServiceArea, ServiceStatus
+from liaison.directory.opening import clock_time
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = {
@@ -31,15 +32,8 @@ STATUS_COLOURS = {
 }
 
 
-def time_words(value: dt.time) -> str:
-    """09:00 -> "9am"; 17:30 -> "5:30pm"; 00:00 -> "midnight"; 12:00 -> "midday"."""
-    if value.hour == 0 and value.minute == 0:
-        return "midnight"
-    if value.hour == 12 and value.minute == 0:
-        return "midday"
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+# "9am", "5:30pm", "midday", "midnight": the one clock style, shared with the "open now?" words.
+time_words = clock_time
 
 
 def _join(words: Sequence[str]) -> str:

@@ -13,38 +13,12 @@ from typing import Any
 
 from liaison.directory.models import Service
 from liaison.directory.opening import clock_time
-
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-DAY_NAMES = dict(
-    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
-)
+from liaison.directory.presenters import DAYS, days_words
 
 
 def time_words(value: dt.time) -> str:
     """9am, 5:30pm, midday; 23:59 is "midnight", as the directory means it."""
     return "midnight" if value >= dt.time(23, 59) else clock_time(value)
-
-
-def days_words(codes: list[str]) -> str:
-    """Runs of days joined: "Monday to Friday", "Monday, Wednesday and Friday", "Every day"."""
-    chosen = sorted({c for c in codes if c in DAYS}, key=DAYS.index)
-    if len(chosen) == len(DAYS):
-        return "Every day"
-    runs: list[list[str]] = []
-    for code in chosen:
-        if runs and DAYS.index(code) == DAYS.index(runs[-1][-1]) + 1:
-            runs[-1].append(code)
-        else:
-            runs.append([code])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{DAY_NAMES[run[0]]} to {DAY_NAMES[run[-1]]}")
-        else:
-            parts.extend(DAY_NAMES[c] for c in run)
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _hours_words(opens: dt.time | None, closes: dt.time | None) -> str:
