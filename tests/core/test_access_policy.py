@@ -114,6 +114,18 @@ EXPECTED_MATRIX = {
     "advice.allocate": CLINICAL,
     "advice.record": {Role.ADVISER, Role.TEAM_LEAD},
     "partners.refer": {Role.PARTNER},
+    "consent.record": CLINICAL,
+    "consent.request_basis": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "consent.approve_basis": {Role.TEAM_LEAD},
+    "reports.write": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "reports.sign_off": {Role.TEAM_LEAD},
+    "reports.share": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "reports.view_feedback": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "training.record": {Role.PRACTITIONER, Role.TEAM_LEAD},
+    "outcomes.view": {Role.TEAM_LEAD, Role.COMMISSIONER},
+    "outcomes.drill_down": {Role.TEAM_LEAD},
+    "outcomes.export_dataset": {Role.TEAM_LEAD},
+    "outcomes.export_fhir": {Role.PRACTITIONER, Role.TEAM_LEAD},
 }
 
 

@@ -10,12 +10,15 @@ from ninja.operation import Operation
 from liaison.api import problems
 from liaison.api.common import AUTH
 from liaison.assessment.api import router as assessment_router
+from liaison.consent.api import router as consent_router
 from liaison.directory.api import router as directory_router
 from liaison.episodes.api import router as episodes_router
 from liaison.identification.api import router as identification_router
+from liaison.outcomes.api import router as outcomes_router
 from liaison.partners.api import router as partners_router
 from liaison.people.api import router as people_router
 from liaison.referrals.api import router as referrals_router
+from liaison.reports.api import router as reports_router
 from liaison.screening.api import router as screening_router
 
 DESCRIPTION = """\
@@ -78,3 +81,6 @@ api.add_router("", assessment_router)
 api.add_router("", partners_router)
 api.add_router("", directory_router)
 api.add_router("", referrals_router)
+api.add_router("", consent_router)
+api.add_router("", reports_router)
+api.add_router("", outcomes_router)

@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "liaison.support",
     "liaison.outreach",
     "liaison.advice",
+    "liaison.consent",
+    "liaison.reports",
+    "liaison.training",
+    "liaison.outcomes",
     "liaison.demo",
 ]
 

@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include("liaison.support.urls")),
     path("", include("liaison.outreach.urls")),
     path("", include("liaison.advice.urls")),
+    path("", include("liaison.consent.urls")),
+    path("", include("liaison.reports.urls")),
+    path("", include("liaison.training.urls")),
+    path("", include("liaison.outcomes.urls")),
     path("openreferral/", include("liaison.directory.oruk_urls")),
     path("api/v1/", include("liaison.api.urls")),
 ]

@@ -59,6 +59,23 @@ OPERATIONS: dict[str, frozenset[str]] = {
     # day; the advisers (and team leads) keep the advice records.
     "advice.allocate": CLINICAL_ROLES,
     "advice.record": frozenset({Role.ADVISER, Role.TEAM_LEAD}),
+    # Working with justice partners (issue 6). Consent is recorded by anyone working with the person;
+    # sharing without consent needs a recorded lawful basis, asked for by a clinician and approved by a
+    # team lead. Reports are written by clinicians, signed off and shared under consent.
+    "consent.record": CLINICAL_ROLES,
+    "consent.request_basis": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "consent.approve_basis": frozenset({Role.TEAM_LEAD}),
+    "reports.write": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "reports.sign_off": frozenset({Role.TEAM_LEAD}),
+    "reports.share": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "reports.view_feedback": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    "training.record": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
+    # Outcomes (issue 8): team leads see their team's figures and the episodes behind them;
+    # commissioners see aggregates only, small numbers suppressed, never a person.
+    "outcomes.view": frozenset({Role.TEAM_LEAD, Role.COMMISSIONER}),
+    "outcomes.drill_down": frozenset({Role.TEAM_LEAD}),
+    "outcomes.export_dataset": frozenset({Role.TEAM_LEAD}),
+    "outcomes.export_fhir": frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}),
     # Justice partners refer people to the team; they never see the team's records.
     "partners.refer": frozenset({Role.PARTNER}),
 }

@@ -1,0 +1,7 @@
+"""The consent API routes."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["consent"])
