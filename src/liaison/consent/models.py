@@ -161,3 +161,51 @@ class SharingBasis(models.Model):
 
     def __str__(self) -> str:
         return f"Sharing basis {self.pk}"
+
+
+class DisclosureMethod(models.TextChoices):
+    LINK = "link", "Opened through a secure link"
+    DOWNLOAD = "download", "Downloaded to send by secure email"
+    REFERRAL = "referral", "Sent with a referral to a service"
+    OTHER = "other", "Shared another way"
+
+
+class Disclosure(models.Model):
+    """One disclosure of information about a person outside the team. Rows are only ever added.
+
+    Written by consent.services.record_disclosure, which every sharing path calls (a report's link opened
+    or its PDF downloaded, a referral sent): who received what, on which basis, by whom, when.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="disclosures")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    recipient_kind = models.CharField(max_length=16, choices=RecipientKind.choices)
+    recipient_name = models.CharField(max_length=200)  # a named person and/or organisation
+    content_kinds = models.JSONField(default=list)  # ContentKind values
+    # What was shared, in words: "Court report, version 2", "Referral to Millbrook Nightstop".
+    what = models.CharField(max_length=200)
+    method = models.CharField(max_length=10, choices=DisclosureMethod.choices)
+    basis = models.CharField(max_length=12)  # "consent" or "lawful_basis"
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sharing_basis = models.ForeignKey(
+        SharingBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The staff member who shared it (for a link, the one who made the link).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # What it came from, by type and id, e.g. ("report_version", 12) or ("service_referral", 40).
+    source_type = models.CharField(max_length=30, blank=True)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-at"], name="disclosure_person_at"),
+            models.Index(fields=["team", "at"], name="disclosure_team_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {self.pk}"

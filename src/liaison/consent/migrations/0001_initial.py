@@ -274,6 +274,107 @@ class Migration(migrations.Migration):
                 "ordering": ["-requested_at", "-id"],
             },
         ),
+        migrations.CreateModel(
+            name="Disclosure",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recipient_kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("prosecutor", "Prosecutor (CPS)"),
+                            ("court", "Court"),
+                            ("probation", "Probation"),
+                            ("youth_justice", "Youth justice service"),
+                            ("gp", "GP"),
+                            ("mental_health", "Mental health team"),
+                            ("other_service", "Other services"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("recipient_name", models.CharField(max_length=200)),
+                ("content_kinds", models.JSONField(default=list)),
+                ("what", models.CharField(max_length=200)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("link", "Opened through a secure link"),
+                            ("download", "Downloaded to send by secure email"),
+                            ("referral", "Sent with a referral to a service"),
+                            ("other", "Shared another way"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("basis", models.CharField(max_length=12)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("source_type", models.CharField(blank=True, max_length=30)),
+                ("source_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.consent",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="episodes.episode",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.team"
+                    ),
+                ),
+                (
+                    "sharing_basis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.sharingbasis",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-at", "-id"],
+            },
+        ),
         migrations.AddIndex(
             model_name="consent",
             index=models.Index(
@@ -303,5 +404,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="sharingbasis",
             index=models.Index(fields=["team", "status", "requested_at"], name="basis_team_status"),
+        ),
+        migrations.AddIndex(
+            model_name="disclosure",
+            index=models.Index(fields=["person", "-at"], name="disclosure_person_at"),
+        ),
+        migrations.AddIndex(
+            model_name="disclosure",
+            index=models.Index(fields=["team", "at"], name="disclosure_team_at"),
         ),
     ]
