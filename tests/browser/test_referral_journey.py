@@ -82,7 +82,7 @@ def test_refer_book_with_a_support_worker_and_follow_up_a_missed_appointment(
     # Sending without the person's agreement is refused, with the reason, and nothing changes.
     page.get_by_label("Sent to the service").check()
     page.locator("#move").get_by_role("button", name="Save").click()
-    assert "the person has not been asked yet" in page.content()
+    assert "the person has not been asked about sharing a summary of needs" in page.content()
     journey.check_accessibility(page, "referral-refused")
     page.locator("#consent").get_by_label("The person agreed to share their details").check()
     page.get_by_role("button", name="Save consent").click()

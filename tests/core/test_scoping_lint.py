@@ -16,6 +16,8 @@ SENSITIVE = (
     *("Person", "Alias", "PersonContact", "Episode", "EpisodeStatus", "Contact", "Task", "BreakGlass"),
     # Referrals to services and appointments (issue 5); partners' Referral shares the name, and the rule.
     *("Referral", "ReferralStatus", "Appointment"),
+    # Consent and disclosures, reports and their share links (issue 6).
+    *("Consent", "ConsentScope", "SharingBasis", "Disclosure", "Report", "ReportVersion", "ShareLink"),
 )
 PATTERN = re.compile(r"\b(" + "|".join(SENSITIVE) + r")\.objects\b")
 ROOT = Path(liaison.__file__).parent

@@ -184,8 +184,9 @@ def test_the_record_runs_a_bounded_number_of_queries(
     # session's second-factor device (django-otp), the person's open disputes (rights) and the records
     # merged into this one (matching), and the person's latest referrals to services (referrals: one
     # query across every episode, with each referral's service and next appointment), and the newest
-    # complete crisis plan (support: one query across every episode).
-    with django_assert_max_num_queries(26):
+    # complete crisis plan (support: one query across every episode), and consent (consent: the team's
+    # current agreements to share and the newest disclosures, one query each).
+    with django_assert_max_num_queries(28):
         response = practitioner_client.get(f"/people/{person.pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('class="nhsuk-card liaison-episode"') == episodes

@@ -103,7 +103,10 @@ def test_sending_without_consent_says_why_and_saves_nothing(
         f"/service-referrals/{referral.pk}/move", {"move-version": 1, "move-to_status": "sent"}
     )
     assert response.status_code == 200
-    assert "cannot be sent: the person has not been asked yet" in html_of(response)
+    assert (
+        "cannot be sent to Harbour Housing Advice: the person has not been asked about sharing a summary of "
+        "needs with: Other services" in html_of(response)
+    )
     referral.refresh_from_db()
     assert referral.status == Status.DRAFT
 

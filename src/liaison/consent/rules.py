@@ -16,9 +16,9 @@ The answer carries a plain reason for the practitioner and what allowed it, for 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from liaison.consent.models import (
@@ -42,10 +42,81 @@ class ShareDecision:
     basis: str = ""  # "consent" or "lawful_basis" when allowed
     consent_id: int | None = None
     sharing_basis_id: int | None = None
+    # What decided, for the consent grid: consent, lawful_basis, refused, withdrawn, not_asked,
+    # capacity (agreed while lacking capacity) or guardian (under 18, no guardian agreement recorded).
+    state: str = ""
 
 
 def _team_id(team: object) -> int:
-    return team if isinstance(team, int) else team.pk  # type: ignore[attr-defined, return-value]
+    return team if isinstance(team, int) else team.pk  # type: ignore[attr-defined]
+
+
+def decide(
+    person: Person,
+    *,
+    recipient_kind: str,
+    content_kind: str,
+    at: dt.datetime,
+    bases: Iterable[SharingBasis],
+    consents: Iterable[Consent],
+) -> ShareDecision:
+    """The rules on records already loaded, so a page can decide a whole grid in a few queries.
+
+    `bases`: the team's approved bases for this person (any recipient kind, any expiry); `consents`:
+    the team's sharing consents for this person that name this pair (withdrawn ones included).
+    """
+    recipient = RecipientKind(recipient_kind).label
+    content = ContentKind(content_kind).label.lower()
+    usable = [
+        basis
+        for basis in bases
+        if basis.status == BasisStatus.APPROVED
+        and basis.recipient_kind == recipient_kind
+        and content_kind in basis.content_kinds
+        and basis.decided_at is not None
+        and basis.decided_at <= at
+        and (basis.expires_at is None or basis.expires_at > at)
+    ]
+    if usable:
+        basis = max(usable, key=lambda b: (b.decided_at, b.pk))
+        return ShareDecision(
+            True,
+            f"Allowed without consent: {basis.get_basis_display().lower()}, approved by a team lead",
+            basis="lawful_basis",
+            sharing_basis_id=basis.pk,
+            state="lawful_basis",
+        )
+    consents = [c for c in consents if c.purpose == Purpose.SHARING and c.recorded_at <= at]
+    current = [c for c in consents if c.withdrawn_at is None or c.withdrawn_at > at]
+    if not current:
+        if consents:
+            said = f"The person withdrew their consent to share {content} with: {recipient}"
+            return ShareDecision(False, said, state="withdrawn")
+        said = f"The person has not been asked about sharing {content} with: {recipient}"
+        return ShareDecision(False, said, state="not_asked")
+    consent = max(current, key=lambda c: (c.recorded_at, c.pk))
+    if consent.decision != Decision.GIVEN:
+        said = f"The person did not agree to share {content} with: {recipient}"
+        return ShareDecision(False, said, state="refused")
+    if consent.capacity == Capacity.LACKS_CAPACITY:
+        return ShareDecision(
+            False,
+            "The person lacked capacity when asked: their agreement is not consent. "
+            "Share only under a lawful basis approved by a team lead",
+            state="capacity",
+        )
+    age = person.age_on(timezone.localdate(at))
+    if age is not None and age < 18 and consent.guardian not in (Guardian.AGREED, Guardian.COMPETENT_ALONE):
+        return ShareDecision(
+            False,
+            "The person is under 18: record that a parent or guardian agreed, "
+            "or that the young person is competent to decide alone",
+            state="guardian",
+        )
+    reason = f"The person agreed to share {content} with: {recipient}"
+    if age is None:
+        reason += " (no date of birth recorded: taken as an adult)"
+    return ShareDecision(True, reason, basis="consent", consent_id=consent.pk, state="consent")
 
 
 def may_share(
@@ -62,71 +133,24 @@ def may_share(
         raise ValueError(f"unknown content kind {content_kind!r}")
     at = at or timezone.now()
     team_id = _team_id(team)
-    recipient = RecipientKind(recipient_kind).label
-    content = ContentKind(content_kind).label.lower()
-
-    for basis in SharingBasis.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=at),
+    bases = SharingBasis.objects.filter(
+        person=person, team_id=team_id, recipient_kind=recipient_kind, status=BasisStatus.APPROVED
+    )
+    consents = Consent.objects.filter(
         person=person,
         team_id=team_id,
-        recipient_kind=recipient_kind,
-        status=BasisStatus.APPROVED,
-        decided_at__lte=at,
-    ).order_by("-decided_at", "-id"):
-        if content_kind in basis.content_kinds:
-            return ShareDecision(
-                True,
-                f"Allowed without consent: {basis.get_basis_display().lower()}, approved by a team lead",
-                basis="lawful_basis",
-                sharing_basis_id=basis.pk,
-            )
-
-    consent = (
-        Consent.objects.filter(
-            person=person,
-            team_id=team_id,
-            purpose=Purpose.SHARING,
-            recorded_at__lte=at,
-            scopes__recipient_kind=recipient_kind,
-            scopes__content_kind=content_kind,
-        )
-        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
-        .order_by("-recorded_at", "-id")
-        .first()
+        purpose=Purpose.SHARING,
+        scopes__recipient_kind=recipient_kind,
+        scopes__content_kind=content_kind,
     )
-    if consent is None:
-        withdrawn = Consent.objects.filter(
-            person=person,
-            team_id=team_id,
-            purpose=Purpose.SHARING,
-            withdrawn_at__lte=at,
-            scopes__recipient_kind=recipient_kind,
-            scopes__content_kind=content_kind,
-        ).exists()
-        if withdrawn:
-            said = f"The person withdrew their consent to share {content} with: {recipient}"
-            return ShareDecision(False, said)
-        said = f"The person has not been asked about sharing {content} with: {recipient}"
-        return ShareDecision(False, said)
-    if consent.decision != Decision.GIVEN:
-        return ShareDecision(False, f"The person did not agree to share {content} with: {recipient}")
-    if consent.capacity == Capacity.LACKS_CAPACITY:
-        return ShareDecision(
-            False,
-            "The person lacked capacity when asked: their agreement is not consent. "
-            "Share only under a lawful basis approved by a team lead",
-        )
-    age = person.age_on(timezone.localdate(at))
-    if age is not None and age < 18 and consent.guardian not in (Guardian.AGREED, Guardian.COMPETENT_ALONE):
-        return ShareDecision(
-            False,
-            "The person is under 18: record that a parent or guardian agreed, "
-            "or that the young person is competent to decide alone",
-        )
-    reason = f"The person agreed to share {content} with: {recipient}"
-    if age is None:
-        reason += " (no date of birth recorded: taken as an adult)"
-    return ShareDecision(True, reason, basis="consent", consent_id=consent.pk)
+    return decide(
+        person,
+        recipient_kind=recipient_kind,
+        content_kind=content_kind,
+        at=at,
+        bases=list(bases),
+        consents=list(consents),
+    )
 
 
 def allowed_contents(

@@ -19,6 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from liaison.assessment.codes import codes
+from liaison.consent import rules as consent_rules
+from liaison.consent import services as consent_services
+from liaison.consent.models import ContentKind, Decision, Purpose, RecipientKind
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import User
@@ -219,6 +222,54 @@ def _check_open_episode(episode: Episode) -> None:
         raise ValidationError({"episode": "This episode is closed: open a new episode to refer the person"})
 
 
+# --- consent to share (liaison.consent) -------------------------------------------------------------
+
+# An active referral shares a summary of the person's needs with the service.
+REFERRAL_CONTENT = ContentKind.NEEDS_SUMMARY
+
+
+def recipient_kind_for(need_key: str, service: Service | None = None) -> str:
+    """Who the service counts as, for consent: a mental health team for a mental health need, else
+    another service. (The directory does not say whether a service is a GP practice, so a GP is not
+    told apart here; consent to share with a GP is used by reports.)"""
+    return (
+        RecipientKind.MENTAL_HEALTH
+        if codes().domain_of(need_key) == "mental_health"
+        else RecipientKind.OTHER_SERVICE
+    )
+
+
+def share_decision(referral: Referral) -> consent_rules.ShareDecision:
+    """May the team send this referral (a summary of needs) to its service, now?"""
+    return consent_rules.may_share(
+        referral.episode.person,
+        team=referral.episode.team_id,
+        recipient_kind=recipient_kind_for(referral.need_key, referral.service),
+        content_kind=REFERRAL_CONTENT,
+    )
+
+
+def _record_referral_consent(
+    actor: User, episode: Episode, need_key: str, service: Service | None, consent: str, note: str
+) -> None:
+    """What the person said on the referral form becomes a real sharing consent (the referral keeps the
+    answer too, as history). "Not asked yet" records nothing. For a child the guardian question is asked
+    on the consent page: until it is answered there, the rules keep the referral from being sent."""
+    if consent == Consent.NOT_ASKED:
+        return
+    consent_services.record_consent(
+        actor=actor,
+        person=episode.person,
+        team=episode.team_id,
+        episode=episode,
+        purpose=Purpose.SHARING,
+        decision=Decision.GIVEN if consent == Consent.GIVEN else Decision.REFUSED,
+        pairs=[(recipient_kind_for(need_key, service), REFERRAL_CONTENT)],
+        note=note or f"Asked when referring to {service.name if service else 'a service'}",
+        guardian_required=False,
+    )
+
+
 # --- make a referral ------------------------------------------------------------------------------
 
 
@@ -277,6 +328,8 @@ def referral_create(
         updated_at=now,
     )
     _add_status(referral, Status.DRAFT, actor, now)
+    if kind == Kind.ACTIVE:
+        _record_referral_consent(actor, episode, need_key, service, consent, consent_note)
     _audit(
         actor,
         role,
@@ -308,6 +361,8 @@ def referral_consent(
     if errors:
         raise ValidationError(errors)
     _locked_update(referral, version, consent=consent, consent_note=consent_note)
+    if referral.kind == Kind.ACTIVE:
+        _record_referral_consent(actor, episode, referral.need_key, referral.service, consent, consent_note)
     _audit(actor, role, "service_referral.consent", episode, "service_referral", referral.pk, consent=consent)
     referral.refresh_from_db()
     return referral
@@ -329,16 +384,26 @@ def referral_move(
     """Move a referral on by hand (sent, acknowledged, accepted, declined, engaged, closed...).
 
     Moves the state machine does not allow are refused with a sentence a practitioner understands,
-    and nothing is saved. An active referral cannot be sent until the person has agreed to their
-    details being shared; that refusal is itself audited (outside the refused transaction).
+    and nothing is saved. An active referral cannot be sent unless liaison.consent allows sharing a
+    summary of needs with the service (the person's consent, or a lawful basis a team lead approved);
+    that refusal is itself audited (outside the refused transaction). A sent referral is logged as a
+    disclosure.
     """
     role = _require(actor, "referrals.update", referral.episode.team_id)
-    if (
-        referral.kind == Kind.ACTIVE
-        and to_status == Status.SENT
-        and referral.status == Status.DRAFT
-        and referral.consent != Consent.GIVEN
-    ):
+    sending = referral.kind == Kind.ACTIVE and to_status == Status.SENT and referral.status == Status.DRAFT
+    if not sending:
+        return _referral_move(
+            actor=actor,
+            role=role,
+            referral=referral,
+            version=version,
+            to_status=to_status,
+            note=note,
+            outcome=outcome,
+            outcome_note=outcome_note,
+        )
+    decision = share_decision(referral)
+    if not decision.allowed:
         _audit(
             actor,
             role,
@@ -347,26 +412,44 @@ def referral_move(
             "service_referral",
             referral.pk,
             consent=referral.consent,
+            reason=decision.reason,
         )
-        said = "did not agree" if referral.consent == Consent.REFUSED else "has not been asked yet"
         raise ValidationError(
             {
                 "to_status": (
-                    f"This referral cannot be sent: the person {said} to their details being shared "
-                    f"with {referral.service.name}. Record their consent first, or signpost them instead"
+                    f"This referral cannot be sent to {referral.service.name}: "
+                    f"{decision.reason[:1].lower()}{decision.reason[1:]}. "
+                    "Record their consent first, or signpost them instead"
                 )
             }
         )
-    return _referral_move(
-        actor=actor,
-        role=role,
-        referral=referral,
-        version=version,
-        to_status=to_status,
-        note=note,
-        outcome=outcome,
-        outcome_note=outcome_note,
-    )
+    with transaction.atomic():
+        moved = _referral_move(
+            actor=actor,
+            role=role,
+            referral=referral,
+            version=version,
+            to_status=to_status,
+            note=note,
+            outcome=outcome,
+            outcome_note=outcome_note,
+        )
+        episode = referral.episode
+        consent_services.record_disclosure(
+            actor=actor,
+            person=episode.person,
+            team=episode.team_id,
+            episode=episode,
+            recipient_kind=recipient_kind_for(referral.need_key, referral.service),
+            recipient_name=referral.service.name,
+            content_kinds=[REFERRAL_CONTENT],
+            what=f"Referral to {referral.service.name}",
+            method="referral",
+            decision=decision,
+            source_type="service_referral",
+            source_id=referral.pk,
+        )
+    return moved
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ from liaison.episodes.models import Episode, Stage
 from liaison.episodes.queries import team_members
 from liaison.referrals import feed, presenters, states
 from liaison.referrals.forms import AppointmentForm, AttendanceForm, ConsentForm, MoveForm, ReferralForm
-from liaison.referrals.models import Attendance, CalendarFeed, Consent, Kind, Referral, Status
+from liaison.referrals.models import Attendance, CalendarFeed, Kind, Referral, Status
 from liaison.referrals.queries import (
     calendar_appointments,
     get_appointment_for_user,
@@ -51,6 +51,7 @@ from liaison.referrals.services import (
     referral_consent,
     referral_create,
     referral_move,
+    share_decision,
 )
 
 NOT_A_REFERRER = "Your role cannot make referrals for this team."
@@ -180,6 +181,9 @@ def _referral_page(
                 "consent_note": referral.consent_note,
             }
         )
+    # Sending an active referral shares a summary of needs: liaison.consent decides (two queries).
+    sending = referral.kind == Kind.ACTIVE and referral.status == Status.DRAFT
+    share = share_decision(referral) if sending else None
     attendance_forms = dict(attendance_forms or {})
     rows = []
     for appointment in appointments:
@@ -214,9 +218,8 @@ def _referral_page(
         "move_form": move_form if may_update and moves else None,
         "consent_form": consent_form if may_update and referral.status == Status.DRAFT else None,
         "can_book": can_book_now,
-        "needs_consent": referral.kind == Kind.ACTIVE
-        and referral.status == Status.DRAFT
-        and referral.consent != Consent.GIVEN,
+        "share_decision": share,
+        "needs_consent": share is not None and not share.allowed,
         "problems": problems or [],
     }
     forms = (move_form, consent_form, *attendance_forms.values())
