@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 EXPECTED = {
+    "/api/v1/people/{person_id}/fhir": {"get"},
     "/api/v1/people": {"get", "post"},
     "/api/v1/people/search": {"post"},
     "/api/v1/people/{person_id}": {"get", "patch"},

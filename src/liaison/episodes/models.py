@@ -141,6 +141,8 @@ class Episode(models.Model):
             models.Index(fields=["person", "team"], name="episode_person_team"),
             models.Index(fields=["site", "-arrival_at"], name="episode_site_arrival"),
             models.Index(fields=["allocated_worker", "stage"], name="episode_worker_stage"),
+            # Outcomes: every cohort is the team's episodes that arrived in a period.
+            models.Index(fields=["team", "arrival_at"], name="episode_team_arrival"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from liaison.outcomes import views
 
 app_name = "outcomes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("outcomes/", views.dashboard, name="dashboard"),
+    path("outcomes/episodes", views.episodes, name="episodes"),
+    path("outcomes/report", views.commissioner_report, name="report"),
+    path("outcomes/report.pdf", views.commissioner_report_pdf, name="report_pdf"),
+]
