@@ -4,12 +4,14 @@ failure half-way changes nothing, and an unmerge after later edits keeps those e
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from liaison.core.errors import NotPermitted
@@ -66,9 +68,91 @@ def person_rows(*people: Person) -> list[dict[str, Any]]:
     return list(Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk").values())
 
 
+def sharing(person, episode, by, lead, *, organisation="Northtown Magistrates' Court"):
+    """Consent and sharing for one record: a consent to share with the court (with what it covers), one
+    with the police since withdrawn, a lawful basis for probation, a court report with two versions, a
+    share link with the recipient's feedback, and the disclosures the link and a download made.
+    Returns every row made, for the tests to follow."""
+    from liaison.consent.models import Consent, ConsentScope, Disclosure, SharingBasis
+    from liaison.reports.models import PartnerFeedback, Report, ReportVersion, ShareLink
+
+    now = timezone.now()
+    court = Consent.objects.create(
+        person=person, team_id=episode.team_id, episode=episode, purpose="sharing", decision="given",
+        recorded_by=by, recorded_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    police = Consent.objects.create(
+        person=person, team_id=episode.team_id, episode=episode, purpose="sharing", decision="given",
+        recorded_by=by, recorded_at=now - dt.timedelta(hours=2), withdrawn_at=now, withdrawn_by=by,
+    )  # fmt: skip
+    scopes = [
+        ConsentScope.objects.create(consent=court, recipient_kind="court", content_kind="recommendations"),
+        ConsentScope.objects.create(consent=police, recipient_kind="police", content_kind="recommendations"),
+    ]
+    basis = SharingBasis.objects.create(
+        person=person, team_id=episode.team_id, episode=episode, recipient_kind="probation",
+        content_kinds=["recommendations"], basis="serious_harm", reason="Risk to his partner",
+        status="approved", requested_by=by, decided_by=lead, decided_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    report = Report.objects.create(
+        episode=episode, team_id=episode.team_id, kind="court_report", recipient_kind="court", created_by=by
+    )
+    versions = [
+        ReportVersion.objects.create(
+            report=report,
+            number=n,
+            created_by=by,
+            updated_by=by,
+            sections=[
+                {
+                    "code": "recommendations",
+                    "heading": "Recommendations",
+                    "content_kind": "recommendations",
+                    "text": f"Version {n}",
+                }
+            ],
+            signed_off_by=lead if n == 1 else None,
+            signed_off_at=now if n == 1 else None,
+        )  # fmt: skip
+        for n in (1, 2)
+    ]
+    link = ShareLink.objects.create(
+        report_version=versions[0], digest=secrets.token_hex(32), recipient_name="Jo Clerk",
+        recipient_organisation=organisation, recipient_email="jo@justice.example", recipient_kind="court",
+        expires_at=now + dt.timedelta(days=7), created_by=by,
+    )  # fmt: skip
+    feedback = PartnerFeedback.objects.create(link=link, usefulness=4, what_else="His medication")
+    disclosures = [
+        Disclosure.objects.create(
+            person=person,
+            team_id=episode.team_id,
+            episode=episode,
+            recipient_kind=kind,
+            recipient_name=name,
+            content_kinds=["recommendations"],
+            what="Court report, version 1",
+            method=method,
+            by=by,
+            source_type="report_version",
+            source_id=versions[0].pk,
+            **(
+                {"basis": "consent", "consent": court}
+                if kind == "court"
+                else {"basis": "lawful_basis", "sharing_basis": basis}
+            ),
+        )  # fmt: skip
+        for kind, name, method in (
+            ("court", f"Jo Clerk, {organisation}", "link"),
+            ("probation", "Pat Officer, Northtown PDU", "download"),
+        )
+    ]
+    return [court, police, *scopes, basis, report, *versions, link, feedback, *disclosures]
+
+
 @pytest.fixture
-def pair(site_a, practitioner, team_a):
-    """Two records of one person in team A, each with episodes, names, contacts and more."""
+def pair(site_a, practitioner, team_a, team_lead):
+    """Two records of one person in team A, each with episodes, names, contacts, consent and sharing,
+    reports and more."""
     survivor = EpisodeFactory(
         site=site_a,
         person=PersonFactory(given_name="Jermaine", family_name="Walcott", date_of_birth=DOB, sex="1"),
@@ -117,6 +201,8 @@ def pair(site_a, practitioner, team_a):
     BreakGlass.objects.create(
         user=UserFactory(), team=team_a, person=duplicate, reason="Crisis call", expires_at=timezone.now()
     )
+    sharing(duplicate, episode, practitioner, team_lead)
+    sharing(survivor, survivor.episodes.get(), practitioner, team_lead, organisation="Southport Crown Court")
     match_keys_refresh(person_ids=[survivor.pk, duplicate.pk])
     return survivor, duplicate
 
@@ -146,6 +232,10 @@ def test_merge_then_unmerge_puts_every_row_back_exactly(pair, team_lead):
     keys_before = (keys_of(survivor), keys_of(duplicate))
     of_duplicate = {key for key, owner in before.items() if owner == duplicate.pk}
     assert len(of_duplicate) >= 7
+    # Consent and sharing refer to the person and are accounted for like every other row.
+    assert {"consent.consent", "consent.sharingbasis", "consent.disclosure"} <= {
+        key[0] for key in of_duplicate
+    }
 
     record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")
 
@@ -375,3 +465,128 @@ def test_after_a_merge_the_old_name_finds_the_survivor(pair, team_lead, practiti
         user=practitioner, record=intake_record(given_name="Jay", family_name="Walcot", date_of_birth=DOB)
     )
     assert [c.person for c in found] == [survivor]
+
+
+def _owners(rows):
+    """The person each row is about: its own person, or its episode's (reports and what hangs from them,
+    scopes through their consent)."""
+    from liaison.consent.models import ConsentScope
+    from liaison.reports.models import PartnerFeedback, ReportVersion, ShareLink
+
+    found = []
+    for row in rows:
+        row = type(row).objects.get(pk=row.pk)
+        if isinstance(row, ConsentScope):
+            row = row.consent
+        elif isinstance(row, PartnerFeedback):
+            row = row.link
+        if isinstance(row, ShareLink):
+            row = row.report_version
+        if isinstance(row, ReportVersion):
+            row = row.report
+        found.append(row.person_id if hasattr(row, "person_id") else row.episode.person_id)
+    return found
+
+
+def test_a_round_trip_takes_consent_sharing_and_reports_with_the_person(pair, team_lead, practitioner):
+    """Consents (with what they cover and their withdrawals), lawful bases and disclosures move to the
+    survivor and back; reports, their versions, links and feedback go with their episodes. What the
+    consent allows follows the rows: the survivor may share with the court under the duplicate's consent
+    only while the records are merged."""
+    from liaison.consent.models import Consent, Disclosure
+    from liaison.consent.rules import may_share
+    from liaison.reports.models import Report
+
+    survivor, duplicate = pair
+    theirs = sharing(duplicate, duplicate.episodes.filter(stage=Stage.CLOSED).get(), practitioner, team_lead)
+    theirs_all = theirs + [
+        row
+        for model in (Consent, Disclosure)
+        for row in model.objects.filter(person=duplicate).exclude(pk__in=[r.pk for r in theirs])
+    ]
+    ours = [*Consent.objects.filter(person=survivor), *Report.objects.filter(episode__person=survivor)]
+
+    def court_for(person):
+        return may_share(
+            Person.objects.get(pk=person.pk), team=person.episodes.first().team_id,
+            recipient_kind="court", content_kind="recommendations",
+        ).consent_id  # fmt: skip
+
+    survivor_court = court_for(survivor)
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same NHS record")
+    assert _owners(theirs_all) == [survivor.pk] * len(theirs_all)
+    assert _owners(ours) == [survivor.pk] * len(ours)
+    # The newest consent for the pair now decides for the one person: the duplicate's, made last.
+    assert court_for(survivor) == theirs[0].pk != survivor_court
+    moved = {entry["model"] for entry in record.moved}
+    assert {"consent.consent", "consent.sharingbasis", "consent.disclosure"} <= moved
+    assert not {"consent.consentscope", "reports.report", "reports.sharelink"} & moved  # they hang below
+
+    person_unmerge(actor=team_lead, merge=record, reason="Different people after all")
+    assert _owners(theirs_all) == [duplicate.pk] * len(theirs_all)
+    assert _owners(ours) == [survivor.pk] * len(ours)
+    assert court_for(survivor) == survivor_court and court_for(duplicate) == theirs[0].pk
+    record.refresh_from_db()
+    assert record.unmerge_report["not_restored"] == [] and record.unmerge_report["followed_episode"] == []
+    # Nothing was copied or left behind.
+    assert Report.objects.count() == 3 and Disclosure.objects.count() == 6
+
+
+def test_consent_and_sharing_recorded_after_the_merge_follow_their_episode_back(
+    pair, team_lead, practitioner
+):
+    """A consent, a lawful basis and a disclosure recorded on the duplicate's episode while the records
+    were merged go back with that episode; one recorded on no episode stays with the survivor."""
+    from liaison.consent.models import Consent, Disclosure, SharingBasis
+    from liaison.partners.models import PartnerReferral
+
+    survivor, duplicate = pair
+    episode = duplicate.episodes.exclude(stage=Stage.CLOSED).get()
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same person")
+    survivor.refresh_from_db()
+    later = sharing(survivor, Episode.objects.get(pk=episode.pk), practitioner, team_lead)
+    on_no_episode = Consent.objects.create(
+        person=survivor,
+        team_id=episode.team_id,
+        purpose="assessment",
+        decision="given",
+        recorded_by=practitioner,
+    )
+    with_person = [row for row in later if hasattr(row, "person_id")]
+    assert _owners(later) == [survivor.pk] * len(later)
+
+    person_unmerge(actor=team_lead, merge=record, reason="Different people")
+
+    assert _owners(later) == [duplicate.pk] * len(later)
+    assert Consent.objects.get(pk=on_no_episode.pk).person_id == survivor.pk
+    # No row is left about one person on another person's episode.
+    for model in (Consent, SharingBasis, Disclosure, PartnerReferral):
+        assert not model.objects.exclude(episode=None).exclude(episode__person_id=F("person_id")).exists()
+    record.refresh_from_db()
+    followed = record.unmerge_report["followed_episode"]
+    assert {(entry["model"], entry["pk"]) for entry in followed} == {
+        (type(row)._meta.label_lower, row.pk) for row in with_person
+    }
+    assert {entry["episode"] for entry in followed} == {episode.pk}
+    event = AuditEvent.objects.get(action="person.unmerge")
+    assert event.detail["followed_episode"] == {
+        "consent.consent": 2,
+        "consent.disclosure": 2,
+        "consent.sharingbasis": 1,
+    }
+
+
+def test_the_unmerge_page_says_what_followed_its_episode(pair, team_lead, practitioner, lead_client):
+    from django.urls import reverse
+
+    survivor, duplicate = pair
+    episode = duplicate.episodes.exclude(stage=Stage.CLOSED).get()
+    record = person_merge(actor=team_lead, survivor=survivor, duplicate=duplicate, reason="Same person")
+    sharing(Person.objects.get(pk=survivor.pk), Episode.objects.get(pk=episode.pk), practitioner, team_lead)
+    person_unmerge(actor=team_lead, merge=record, reason="Different people")
+    html = lead_client.get(reverse("person_unmerge", args=[survivor.pk, record.pk])).content.decode()
+    assert (
+        f"5 records made while the records were merged, on an episode that is Liaison ID {duplicate.pk}"
+        in html
+    )
+    assert "went back with their episode" in html

@@ -123,6 +123,7 @@ def full_record(team_a, site_a, team_b, practitioner, team_lead, outsider):
         due=timezone.localdate(),
     )
     _service_records(episode, team_a, practitioner, team_lead)
+    _sharing_records(person, episode, team_a, practitioner, team_lead)
     arrivals_import(
         actor=practitioner,
         site=site_a,
@@ -270,3 +271,92 @@ def _service_records(episode, team, practitioner, team_lead):
         notes="Busy: Jordan Example came in too",
     )
     attendance_add(actor=practitioner, session=session, episode=episode)
+
+
+# Words planted in the sharing records, to find them in the export.
+WITHDRAWN_NOTE = "He changed his mind about the police once he calmed down"
+BASIS_REASON = "Probation must know of the risk to his partner before the hearing"
+FEEDBACK_WORDS = "We also needed to know about his medication"
+
+
+def _sharing_records(person, episode, team, practitioner, team_lead):
+    """Consent and sharing, through the services: a consent to share with the police, withdrawn; a
+    consent to share recommendations and needs with the court; a lawful basis to share with probation
+    without consent, approved by a team lead; a court report signed off (two versions: the signed one
+    and a draft revision), shared by a link the clerk opened and left feedback on, and downloaded for
+    probation under the lawful basis. The referral sent to a service (`_service_records`) is logged as
+    a disclosure too. Returns the share link's token (never exported)."""
+    from liaison.consent.services import decide_basis, record_consent, request_basis, withdraw_consent
+    from liaison.reports.services import (
+        feedback_add,
+        link_open,
+        report_create,
+        report_download,
+        report_revise,
+        report_save,
+        report_sign_off,
+        share_link_create,
+    )
+
+    earlier = timezone.now() - dt.timedelta(minutes=10)
+    police = record_consent(
+        actor=practitioner,
+        person=person,
+        team=team,
+        episode=episode,
+        purpose="sharing",
+        decision="given",
+        pairs=[("police", "recommendations")],
+        note="Happy for the custody sergeant to know what we advise",
+        at=earlier,
+    )
+    withdraw_consent(actor=practitioner, consent=police, version=police.version, note=WITHDRAWN_NOTE)
+    record_consent(
+        actor=practitioner,
+        person=person,
+        team=team,
+        episode=episode,
+        purpose="sharing",
+        decision="given",
+        pairs=[("court", "recommendations"), ("court", "needs_summary")],
+        capacity="yes",
+        at=earlier,
+    )
+    basis = request_basis(
+        actor=practitioner,
+        person=person,
+        team=team,
+        episode=episode,
+        recipient_kind="probation",
+        content_kinds=["recommendations", "needs_summary"],
+        basis="serious_harm",
+        reason=BASIS_REASON,
+    )
+    decide_basis(actor=team_lead, sharing_basis=basis, version=basis.version, approve=True, at=earlier)
+    version = report_create(actor=practitioner, episode=episode, kind="court_report")
+    version = report_save(
+        actor=practitioner,
+        version=version,
+        expected=version.version,
+        texts={"recommendations": "A community order with a mental health treatment requirement"},
+    )
+    version = report_sign_off(actor=team_lead, version=version, expected=version.version)
+    link, token = share_link_create(
+        actor=practitioner,
+        version=version,
+        recipient_name="Jo Clerk",
+        recipient_organisation="Northtown Magistrates' Court",
+        recipient_email="jo.clerk@justice.example",
+        recipient_kind="court",
+    )
+    assert link_open(token=token).state == "ok"
+    feedback_add(link=link, usefulness=4, what_else=FEEDBACK_WORDS)
+    report_download(
+        actor=practitioner,
+        version=version,
+        recipient_name="Pat Officer",
+        recipient_organisation="Northtown Probation Delivery Unit",
+        recipient_kind="probation",
+    )
+    report_revise(actor=practitioner, report=version.report)  # version 2, a draft
+    return token

@@ -260,3 +260,38 @@ def test_a_destroyed_record_vanishes_from_search_and_matching(old_record, team_l
 def test_every_model_found_by_destruction_is_a_real_model():
     for node in _nodes(destruction_plan()):
         assert apps.get_model(node.label) is node.model
+
+
+# Consent and sharing: all of it is the person's record and goes with it, the disclosure log included
+# (docs/rights.md, "Retention"). Disclosure rows point at consents and lawful bases, a link at its report
+# version and feedback at its link, all with PROTECT.
+SHARING = {
+    "consent.consent": lambda person: Q(person=person),
+    "consent.consentscope": lambda person: Q(consent__person=person),
+    "consent.sharingbasis": lambda person: Q(person=person),
+    "consent.disclosure": lambda person: Q(person=person),
+    "reports.report": lambda person: Q(episode__person=person),
+    "reports.reportversion": lambda person: Q(report__episode__person=person),
+    "reports.sharelink": lambda person: Q(report_version__report__episode__person=person),
+    "reports.partnerfeedback": lambda person: Q(link__report_version__report__episode__person=person),
+}
+
+
+def test_destruction_removes_consent_sharing_and_reports_and_keeps_the_audit_of_each_disclosure(
+    old_record, team_lead, approver
+):
+    person = old_record
+    before = {
+        label: apps.get_model(label).objects.filter(SHARING[label](person)).count() for label in SHARING
+    }
+    assert all(before.values()), before
+    assert before["consent.disclosure"] == 3 and before["reports.reportversion"] == 2
+    # Shared today, yet the record is past its date: a disclosure or a report is not contact.
+    record = destruction_approve(actor=approver, proposal=destruction_propose(actor=team_lead, person=person))
+    for label, rows in SHARING.items():
+        assert not apps.get_model(label).objects.filter(rows(person)).exists(), label
+        assert record.removed[label] == before[label]
+    # Who disclosed what, when, stays accountable in the audit log, by the person's id only.
+    disclosed = AuditEvent.objects.filter(person_id=person.pk, action="disclosure.record")
+    assert disclosed.count() == 3
+    assert all("recipient_name" not in (event.detail or {}) for event in disclosed)

@@ -255,16 +255,126 @@ def test_the_access_log_names_every_event_about_the_person_and_ends_with_this_ex
     assert any(row["via"] == "relationship" for row in rows)
 
 
-def test_disclosures_are_partner_facing_events_and_exports(exported):
+def test_disclosures_list_the_disclosure_log_partner_facing_events_and_exports(exported):
+    """Art. 15(1)(c): every report opened or downloaded and every referral sent is a row, with the
+    recipient, what, the information, the basis and how; beside them the justice partner's referral and
+    the exports, oldest first, ending with this export."""
+    from liaison.consent.models import Disclosure
+
     person, sar, files = exported
     rows = _csv(files["disclosures.csv"])
-    whats = [row["what"] for row in rows]
-    assert whats == ["Referred the person to the team", "Exported the record for a subject access request"]
+    assert list(rows[0]) == [
+        "when",
+        "to whom",
+        "kind of recipient",
+        "what",
+        "information",
+        "basis",
+        "how",
+        "who",
+        "team",
+        "role",
+        "logged as",
+    ]
+    assert [row["what"] for row in rows] == [
+        "Referred the person to the team",
+        "Referral to Harbour Housing Advice",
+        "Court report, version 1",
+        "Court report, version 1",
+        "Exported the record for a subject access request",
+    ]
     assert rows[0]["role"] == "Justice partner"
-    assert "subject access" in rows[1]["to whom"]
-    # Staff reading the record are in the access log, not the disclosures.
+    referral, link, download = rows[1:4]
+    assert (referral["kind of recipient"], referral["information"], referral["basis"]) == (
+        "Other services",
+        "A summary of needs",
+        "The person's consent",
+    )
+    assert (link["to whom"], link["kind of recipient"], link["how"]) == (
+        "Jo Clerk, Northtown Magistrates' Court",
+        "Court",
+        "Opened through a secure link",
+    )
+    assert link["information"] == "Recommendations only; A summary of needs"
+    assert link["basis"] == "The person's consent" and link["who"] and link["team"] == "Northtown L&D"
+    assert (download["to whom"], download["how"]) == (
+        "Pat Officer, Northtown Probation Delivery Unit",
+        "Downloaded to send by secure email",
+    )
+    assert download["basis"] == (
+        "Without consent: to prevent serious harm to the person or others, approved by a team lead"
+    )
+    logged = {
+        f"disclosure log {pk}" for pk in Disclosure.objects.filter(person=person).values_list("pk", flat=True)
+    }
+    assert {row["logged as"] for row in rows[1:4]} == logged
+    assert "subject access" in rows[-1]["to whom"] and rows[-1]["logged as"].startswith("access log ")
+    # Staff reading the record are in the access log, not the disclosures; nor is the disclosure log's
+    # own audit event listed twice.
+    whats = {row["what"] for row in rows}
     assert "Viewed the record" not in whats
     assert set(DISCLOSURES) >= {"rights.sar_export", "screening.export", "referral.view"}
+    assert not {"disclosure.record", "report_link.open", "report.download"} & set(DISCLOSURES)
+
+
+def test_record_json_holds_consent_sharing_and_reports(exported):
+    """Consents with what they cover and their withdrawal, the lawful basis and its decision, every
+    disclosure with its basis, the report with each version, the link (never its secret) and the
+    recipient's feedback."""
+    from liaison.reports.models import ShareLink
+    from tests.rights.conftest import BASIS_REASON, FEEDBACK_WORDS, WITHDRAWN_NOTE
+
+    _, _, files = exported
+    record = json.loads(files["record.json"])["person"]
+    consents = {c["note"]: c for c in record["consents"]}
+    police = consents["Happy for the custody sergeant to know what we advise"]
+    assert police["withdrawn_at"] and police["withdrawal_note"] == WITHDRAWN_NOTE and police["withdrawn_by"]
+    assert [(s["recipient_kind_label"], s["content_kind_label"]) for s in police["scopes"]] == [
+        ("Police", "Recommendations only")
+    ]
+    assert all(c["purpose_label"] and c["decision_label"] and c["recorded_by"] for c in consents.values())
+    basis = record["sharing_bases"][0]
+    assert (basis["reason"], basis["status_label"], basis["basis_label"]) == (
+        BASIS_REASON,
+        "Approved",
+        "To prevent serious harm to the person or others",
+    )
+    assert basis["requested_by"] and basis["decided_by"]
+    disclosures = {(d["what"], d["method"]): d for d in record["disclosures"]}
+    assert len(disclosures) == 3
+    download = disclosures[("Court report, version 1", "download")]
+    assert (download["basis_label"], download["sharing_basis_id"]) == (
+        "A lawful basis for sharing without consent, approved by a team lead",
+        basis["id"],
+    )
+    assert download["recipient_name"] == "Pat Officer, Northtown Probation Delivery Unit"
+    report = record["episodes"][0]["reports"][0]
+    assert (report["kind_label"], report["recipient_kind_label"]) == ("Court report", "Court")
+    versions = {v["number"]: v for v in report["versions"]}
+    assert versions[1]["signed_off_by"] and versions[2]["signed_off_at"] is None
+    assert any("treatment requirement" in section["text"] for section in versions[1]["sections"])
+    link = versions[1]["links"][0]
+    assert (link["recipient_name"], link["open_count"]) == ("Jo Clerk", 1)
+    assert "digest" not in link
+    assert link["feedback"][0]["what_else"] == FEEDBACK_WORDS and link["feedback"][0]["usefulness"] == 4
+    # The link's secret is never in any file: not its digest (the token itself is never stored).
+    digest = ShareLink.objects.get().digest
+    for name, content in files.items():
+        assert digest not in content.decode("utf-8-sig", errors="replace"), name
+
+
+def test_index_html_names_consent_and_reports(exported):
+    _, _, files = exported
+    html = files["index.html"].decode()
+    for name in (
+        "Consents: to be assessed, and to share information",
+        "Decisions to share information without consent",
+        "Information given to people outside the team",
+        "Reports to police, courts and probation",
+        "Every version of those reports",
+        "What the people sent a report said about it",
+    ):
+        assert name in html
 
 
 def test_index_html_says_what_is_included_and_when_the_answer_was_due(exported):
@@ -348,8 +458,27 @@ def test_every_model_that_refers_to_a_person_is_exported_or_left_out_on_purpose(
         "rights.fieldchange",
         "rights.fielddispute",
     } <= exported
+    # Issue 6's records about the person are found by the walk; the team's own records (training
+    # sessions, outcome commentary, report settings) name no person and are not walked.
+    assert {
+        "consent.consent",
+        "consent.consentscope",
+        "consent.sharingbasis",
+        "consent.disclosure",
+        "reports.report",
+        "reports.reportversion",
+        "reports.sharelink",
+        "reports.partnerfeedback",
+    } <= exported
+    team_records = {
+        "training.trainingsession",
+        "training.knowledgescore",
+        "outcomes.commentary",
+        "reports.reportsettings",
+    }
+    assert not team_records & (exported | set(NOT_EXPORTED))
     real = {m._meta.label_lower for m in apps.get_models(include_auto_created=True)}
-    assert set(NOT_EXPORTED) <= real
+    assert team_records <= real and set(NOT_EXPORTED) <= real
     assert not set(NOT_EXPORTED) & exported
     assert all(reason.strip() for reason in NOT_EXPORTED.values())
 

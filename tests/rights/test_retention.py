@@ -283,3 +283,22 @@ def test_the_report_prints_counts_per_team_without_names(site_a, team_a, capsys)
     call_command("retention_report")
     out = capsys.readouterr().out
     assert "team-a" in out and "1 past retention" in out and "Zebedee" not in out
+
+
+def test_sharing_and_reports_are_not_contact(full_record):
+    """A report written, signed off or revised, a consent recorded or withdrawn, a lawful basis decided,
+    a disclosure (a clerk opening a link) or a partner's feedback today does not move the last contact
+    of a record last seen in 1990 (rights.retention.NOT_CONTACT)."""
+    from liaison.rights.retention import NOT_CONTACT
+
+    person, sar = full_record
+    SubjectAccessRequest.objects.filter(pk=sar.pk).update(fulfilled_at=dt.datetime.now(dt.UTC))
+    long_ago = dt.datetime(1990, 3, 1, 10, tzinfo=dt.UTC)
+    Episode.objects.filter(person=person).update(arrival_at=long_ago, closed_at=None)
+    Contact.objects.filter(episode__person=person).update(at=long_ago)
+    for _, label, path, column, _ in ACTIVITY:
+        age_activity(person, label, path, column, long_ago)
+    assert person.disclosures.filter(at__year__gte=2026).count() == 3  # shared today
+    assert _last_contact(person) == D(1990, 3, 1) and retention_due(person)
+    assert not set(NOT_CONTACT) & {a.model for a in ACTIVITY}
+    assert all(reason.strip() for reason in NOT_CONTACT.values())

@@ -9,9 +9,12 @@ later records in its blocks, so no global set of pairs is held in memory.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from liaison.matching.engine import Model
 from liaison.matching.features import Prepared, all_keys
@@ -78,20 +81,68 @@ def find_matches(
     min_weight: float,
     index: BlockIndex | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> BatchResult:
-    """Score every blocked pair and keep those whose evidence weight reaches `min_weight`."""
+    """Score every blocked pair and keep those whose evidence weight reaches `min_weight`.
+
+    With `workers` > 1 (and where processes can be forked) the records are cut into slices scored in
+    that many processes, which share the prepared records and the index copy-on-write; the pairs come
+    back in the same order as from one process.
+    """
     started = time.perf_counter()
     index = index or build_index(prepared)
     result = BatchResult()
-    weight = model.match_weight
-    last_i = -1
-    for i, j in candidate_pairs(index):
-        result.compared += 1
-        w = weight(prepared[i], prepared[j])
-        if w >= min_weight:
-            result.pairs.append(ScoredPair(i, j, w))
-        if progress is not None and i != last_i and i % 1000 == 0:
-            progress(i, len(prepared))
-            last_i = i
+    slices = [(start, min(start + SLICE, len(prepared))) for start in range(0, len(prepared), SLICE)]
+    if workers > 1 and len(slices) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _SHARED.update(prepared=prepared, model=model, min_weight=min_weight, index=index)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done, (compared, pairs) in enumerate(pool.imap(_score_slice, slices), start=1):
+                    result.compared += compared
+                    result.pairs.extend(pairs)
+                    if progress is not None:
+                        progress(slices[done - 1][1], len(prepared))
+        finally:
+            _SHARED.clear()
+    else:
+        for start, stop in slices:
+            compared, pairs = _score(prepared, model, min_weight, index, start, stop)
+            result.compared += compared
+            result.pairs.extend(pairs)
+            if progress is not None:
+                progress(stop, len(prepared))
     result.seconds = time.perf_counter() - started
     return result
+
+
+# Records per slice of the work: small enough to show progress and balance two processes.
+SLICE = 5000
+# What a forked scoring process reads (set just before the fork, cleared after).
+_SHARED: dict[str, Any] = {}
+
+
+def _score(
+    prepared: Sequence[Prepared], model: Model, min_weight: float, index: BlockIndex, start: int, stop: int
+) -> tuple[int, list[ScoredPair]]:
+    weight = model.match_weight
+    compared = 0
+    pairs: list[ScoredPair] = []
+    for i, j in candidate_pairs(index, start, stop):
+        compared += 1
+        w = weight(prepared[i], prepared[j])
+        if w >= min_weight:
+            pairs.append(ScoredPair(i, j, w))
+    return compared, pairs
+
+
+def _score_slice(bounds: tuple[int, int]) -> tuple[int, list[ScoredPair]]:
+    shared = _SHARED
+    return _score(shared["prepared"], shared["model"], shared["min_weight"], shared["index"], *bounds)
+
+
+def default_workers() -> int:
+    """Both cores of a small machine for the batch, unless LIAISON_MATCH_WORKERS says otherwise."""
+    raw = os.environ.get("LIAISON_MATCH_WORKERS")
+    if raw:
+        return max(1, int(raw))
+    return min(4, os.cpu_count() or 1)

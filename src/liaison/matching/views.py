@@ -244,7 +244,12 @@ def person_unmerge_page(request: AuthenticatedRequest, pk: int, merge_pk: int) -
     return render_page(
         request,
         "matching/unmerge.html",
-        {"record": record, "form": form, "not_restored": report.get("not_restored", [])},
+        {
+            "record": record,
+            "form": form,
+            "not_restored": report.get("not_restored", []),
+            "followed": report.get("followed_episode", []),
+        },
         forms=(form,),
     )
 

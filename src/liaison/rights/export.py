@@ -5,7 +5,9 @@
   it is put in `NOT_EXPORTED` with the reason. Each row sits under the record it belongs to by its
   shortest path from the person (an episode's contacts under the episode).
 - `access-log.csv`: every audit event naming the person, oldest first, ending with this export.
-- `disclosures.csv`: the events that disclosed something about the person (`DISCLOSURES`).
+- `disclosures.csv`: every disclosure about the person: the disclosure log (`consent.Disclosure`: a
+  report opened or downloaded, a referral sent; recipient, what, when, on which basis) and the audit
+  events that disclosed something (`DISCLOSURES`: a justice partner's actions, exports), oldest first.
 - `index.html` (with `style.css`): what is included, the request and its due date, in plain words.
 
 Everything is built in memory; nothing is written to disk on the server.
@@ -64,6 +66,16 @@ NOT_EXPORTED: dict[str, str] = {
 # Columns that are the service's own workings, not information about the person (a rule task's
 # `dedupe_key` only stops a rule making the same task twice; its `rule` says a rule made it, and stays).
 INTERNAL_COLUMNS = frozenset({"version", "given_name_search", "family_name_search", "dedupe_key"})
+# One model's columns left out the same way ("app.model.field"): a share link's `digest` is the SHA-256
+# of the link's secret, a key to the report rather than information about the person; never exported.
+INTERNAL_FIELDS = frozenset({"reports.sharelink.digest"})
+# Coded columns with no choices of their own, and the words for their codes.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "consent.disclosure.basis": {
+        "consent": "The person's consent",
+        "lawful_basis": "A lawful basis for sharing without consent, approved by a team lead",
+    },
+}
 # Columns holding an assessment need key ("housing", "basic:sleep_tonight"): followed by the need's name.
 NEED_KEY_COLUMNS = frozenset(
     {
@@ -87,14 +99,19 @@ DESCRIBED: dict[str, Any] = {
     "outreach.dropinsession": _drop_in_session,
 }
 
-# Disclosures (Art. 15(1)(c): to whom the data were disclosed). For now: what a justice partner did
-# that names the person (they are outside the team), and every export that takes data out of Liaison.
+# Disclosures (Art. 15(1)(c): to whom the data were disclosed). Sharing a report or sending a referral is
+# logged as a `consent.Disclosure` row (recipient, what, basis), listed from there. Beside those, these
+# audit events: what a justice partner did that names the person (they are outside the team), and every
+# export that takes data out of Liaison. Not the disclosure log's own audit events (`disclosure.record`,
+# `report_link.open`...): their rows are listed already.
 # action -> whose doing makes it a disclosure: "partner" (only when a justice partner did it) or "any".
 DISCLOSURES: dict[str, str] = {
     "referral.create": "partner",
     "referral.view": "partner",
     "referral.list": "partner",
     "screening.export": "any",
+    "outcomes.fhir_export": "any",
+    "outcomes.dataset_export": "any",
     "rights.sar_export": "any",
 }
 
@@ -215,8 +232,9 @@ def _need_label(key: str) -> str:
 def _plain(model: type[models.Model], row: models.Model) -> dict[str, Any]:
     """A row's own columns: choices with their labels, staff and places by name, records by id."""
     out: dict[str, Any] = {}
+    label = model._meta.label_lower
     for f in model._meta.concrete_fields:
-        if f.name in INTERNAL_COLUMNS:
+        if f.name in INTERNAL_COLUMNS or f"{label}.{f.name}" in INTERNAL_FIELDS:
             continue
         if f.is_relation:
             raw = getattr(row, f.attname)
@@ -229,8 +247,10 @@ def _plain(model: type[models.Model], row: models.Model) -> dict[str, Any]:
         out[f.name] = value
         if f.choices and value not in (None, ""):
             out[f"{f.name}_label"] = str(getattr(row, f"get_{f.name}_display")())
-        elif value and f"{model._meta.label_lower}.{f.name}" in NEED_KEY_COLUMNS:
+        elif value and f"{label}.{f.name}" in NEED_KEY_COLUMNS:
             out[f"{f.name}_label"] = _need_label(value)
+        elif value and f"{label}.{f.name}" in CODE_LABELS:
+            out[f"{f.name}_label"] = CODE_LABELS[f"{label}.{f.name}"].get(value, value)
     for m2m in model._meta.many_to_many:
         out[m2m.name] = [str(item) for item in getattr(row, m2m.name).all()]
     return out
@@ -278,7 +298,21 @@ def person_record(person: Person) -> dict[str, Any]:
 # --- the logs -----------------------------------------------------------------------------------------
 
 LOG_HEADER = ["event", "when", "who", "team", "role", "what", "via"]
-DISCLOSURE_HEADER = ["event", "when", "who", "team", "role", "what", "to whom"]
+# "logged as": where the row comes from, "disclosure log <id>" (record.json's `disclosures`) or
+# "access log <id>" (the event in access-log.csv).
+DISCLOSURE_HEADER = [
+    "when",
+    "to whom",
+    "kind of recipient",
+    "what",
+    "information",
+    "basis",
+    "how",
+    "who",
+    "team",
+    "role",
+    "logged as",
+]
 
 
 def _cell(value: object) -> str:
@@ -304,30 +338,67 @@ class Logs:
 def _recipient(event: AuditEvent, who: str) -> str:
     if event.action == "rights.sar_export":
         return "The person, or whoever asked for them (subject access request)"
-    if event.action == "screening.export":
+    if event.action in ("screening.export", "outcomes.fhir_export"):
         return "Another system, as a standard (FHIR) record"
+    if event.action == "outcomes.dataset_export":
+        return "A national dataset file, for reporting outside the team"
     return f"{who} ({role_label(event.role)})"
 
 
+def _basis_words(disclosure: Any) -> str:
+    if disclosure.basis == "lawful_basis" and disclosure.sharing_basis is not None:
+        basis = disclosure.sharing_basis
+        return f"Without consent: {basis.get_basis_display().lower()}, approved by a team lead"
+    if disclosure.basis == "consent":
+        return "The person's consent"
+    return CODE_LABELS["consent.disclosure.basis"].get(disclosure.basis, disclosure.basis)
+
+
+def _content_words(kinds: list[str]) -> str:
+    from liaison.consent.models import ContentKind
+
+    order = {kind: n for n, kind in enumerate(ContentKind.values)}  # least to most, as the form lists them
+    ordered = sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
+    return "; ".join(str(ContentKind(k).label) if k in order else k for k in ordered)
+
+
+def _logged(disclosure: Any, users: dict[int, str]) -> list[str]:
+    return [
+        timezone.localtime(disclosure.at).isoformat(timespec="seconds"),
+        disclosure.recipient_name,
+        disclosure.get_recipient_kind_display(),
+        disclosure.what,
+        _content_words(disclosure.content_kinds),
+        _basis_words(disclosure),
+        disclosure.get_method_display(),
+        users.get(disclosure.by_id, ""),
+        disclosure.team.name,
+        "",
+        f"disclosure log {disclosure.pk}",
+    ]
+
+
 def logs_for(person: Person) -> Logs:
+    from liaison.consent.queries import disclosures_for_person
+
     events = list(audit_events_for_person(person).order_by("at", "id"))
-    users = user_names({e.actor_id for e in events if e.actor_id is not None})
+    logged = list(disclosures_for_person(person).order_by("at", "id"))
+    users = user_names({e.actor_id for e in events if e.actor_id is not None} | {d.by_id for d in logged})
     teams = team_names({e.team_id for e in events if e.team_id is not None})
-    access, disclosures = [], []
+    access: list[list[str]] = []
+    disclosed: list[tuple[Any, int, list[str]]] = [(d.at, 0, _logged(d, users)) for d in logged]
     for event in events:
         who = users.get(event.actor_id, event.actor_username) if event.actor_id else event.actor_username
-        row = [
-            str(event.id),
-            timezone.localtime(event.at).isoformat(timespec="seconds"),
-            who,
-            teams.get(event.team_id, "") if event.team_id else "",
-            role_label(event.role) if event.role else "",
-            audit_action_label(event.action),
-        ]
-        access.append([*row, str((event.detail or {}).get("via", ""))])
+        when = timezone.localtime(event.at).isoformat(timespec="seconds")
+        team = teams.get(event.team_id, "") if event.team_id else ""
+        role = role_label(event.role) if event.role else ""
+        what = audit_action_label(event.action)
+        access.append([str(event.id), when, who, team, role, what, str((event.detail or {}).get("via", ""))])
         if is_disclosure(event):
-            disclosures.append([*row, _recipient(event, who)])
-    return Logs(access, disclosures)
+            row = [when, _recipient(event, who), "", what, "", "", "", who, team, role]
+            disclosed.append((event.at, 1, [*row, f"access log {event.id}"]))
+    disclosed.sort(key=lambda item: (item[0], item[1]))
+    return Logs(access, [row for _, _, row in disclosed])
 
 
 # --- the summary page and the ZIP --------------------------------------------------------------------
@@ -369,6 +440,14 @@ SECTION_NAMES = {
     "support.crisisplan": "Crisis plans, every version",
     "support.crisisevent": "Crises they told the team about",
     "outreach.dropinattendance": "Visits to drop-in sessions",
+    "consent.consent": "Consents: to be assessed, and to share information (withdrawals included)",
+    "consent.consentscope": "Who each consent to share covers, and with what information",
+    "consent.sharingbasis": "Decisions to share information without consent, under a lawful basis",
+    "consent.disclosure": "Information given to people outside the team (also in disclosures.csv)",
+    "reports.report": "Reports to police, courts and probation",
+    "reports.reportversion": "Every version of those reports",
+    "reports.sharelink": "Links that shared a report with a named person",
+    "reports.partnerfeedback": "What the people sent a report said about it",
     "rights.fieldchange": "Changes to their details",
     "rights.fielddispute": "Details they said were wrong",
     "rights.subjectaccessrequest": "Subject access requests",

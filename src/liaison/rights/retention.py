@@ -266,6 +266,21 @@ ACTIVITY: tuple[Activity, ...] = (
     Activity("r_last_crisis_event", "support.crisisevent", "episode__person", "recorded_at", Q()),
 )
 LAST_CONTACT = ("r_last_arrival", "r_last_closed", "r_last_contact", *(a.name for a in ACTIVITY))
+# Dated records about the person that are NOT contact, decided, with the reason (docs/rights.md).
+NOT_CONTACT: dict[str, str] = {
+    # Sharing is not work with the person, and a link is opened when its recipient chooses: a court
+    # clerk opening a report, or a partner's feedback, must not keep a record longer.
+    "consent.disclosure": "sharing information is not contact; a link is opened when its recipient chooses",
+    "reports.sharelink": "a link is made, opened and revoked for the recipient, not with the person",
+    "reports.partnerfeedback": "the recipient's view of a report, given when they choose",
+    # A report is written from the assessment for an open episode (never a closed one): the episode's
+    # arrival, contacts and closing already date the work, as they do for assessments and screenings.
+    "reports.report": "written from the assessment within an open episode, whose contacts and closing count",
+    "reports.reportversion": "a revision or sign-off of a report is paperwork about work already dated",
+    # Recording a consent or deciding a lawful basis is done at a contact, or about sharing.
+    "consent.consent": "recorded at a contact, which counts; a withdrawal is the person's choice, not care",
+    "consent.sharingbasis": "a decision about sharing, made by the team without the person",
+}
 
 
 def _activity(kind: Activity) -> Subquery:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.models import Role, User
-from liaison.matching.batch import build_index, find_matches
+from liaison.matching.batch import build_index, default_workers, find_matches
 from liaison.matching.engine import Model, default_model, probability_from_weight
 from liaison.matching.features import Prepared, prepare
 from liaison.matching.models import DuplicatePair, DuplicatePairStatus, PairStatus
@@ -72,6 +72,7 @@ def duplicates_find(
         min_weight=min_weight,
         index=index,
         progress=(lambda done, total: progress("comparing", done, total)) if progress is not None else None,
+        workers=default_workers(),
     )
     run.compared = result.compared
     run.found = len(result.pairs)

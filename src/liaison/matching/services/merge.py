@@ -6,7 +6,8 @@ found from the app registry, not listed by hand) to the survivor, in one transac
 each moved row (model, pk, field, old value). The duplicate is kept, marked as merged into the
 survivor by its MergeRecord, and stops being offered as a match. Unmerge moves those same rows back
 (those still pointing at the survivor), so edits made after the merge (a stage moved, a note
-written) stay as they are, and rows added to the survivor after the merge stay with the survivor.
+written) stay as they are, and rows added to the survivor after the merge stay with the survivor,
+except those made on one of the duplicate's episodes: they follow their episode back (below).
 
 Decisions (docs/adr/0007-person-matching.md):
 - Open episodes with different teams are allowed: both stay open, with their own teams. Closing
@@ -17,6 +18,13 @@ Decisions (docs/adr/0007-person-matching.md):
 - Unmerge is last-in, first-out: a survivor that has since been merged into a third record must be
   unmerged from it first, so every moved row is found where the merge left it.
 - The audit log is never rewritten: events about the duplicate stay under the duplicate's id.
+- A row that names both a person and an episode (a consent, a lawful basis or a disclosure recorded
+  on an episode, a partner referral) made after the merge, on an episode the unmerge gives back to the
+  duplicate, goes back with its episode: it was about whoever that episode is about, and a row whose
+  person is not its episode's person would put a consent, or a disclosure, on the wrong record. Each
+  is listed in the unmerge report (`followed_episode`). Rows on no episode stay with the survivor.
+- Records that hang only from an episode (reports and their versions, links and feedback, referrals,
+  appointments...) need no rule: they go wherever their episode goes.
 """
 
 from __future__ import annotations
@@ -275,6 +283,7 @@ def person_unmerge(*, actor: User, merge: MergeRecord, reason: str) -> MergeReco
                 "deleted since the merge" if pk not in elsewhere else f"now belongs to record {elsewhere[pk]}"
             )
             not_restored.append({"model": label, "pk": pk, "why": why})
+    followed = _follow_episodes(survivor_id=record.survivor_id, duplicate_id=record.duplicate_id)
     removed = []
     for entry in record.created:
         model = apps.get_model(entry["model"])
@@ -283,7 +292,12 @@ def person_unmerge(*, actor: User, merge: MergeRecord, reason: str) -> MergeReco
     record.unmerged_at = timezone.now()
     record.unmerged_by = actor
     record.unmerge_reason = text
-    record.unmerge_report = {"restored": restored, "not_restored": not_restored, "removed": removed}
+    record.unmerge_report = {
+        "restored": restored,
+        "not_restored": not_restored,
+        "removed": removed,
+        "followed_episode": followed,
+    }
     record.save(update_fields=["unmerged_at", "unmerged_by", "unmerge_reason", "unmerge_report"])
     _set_pair_status(
         record.survivor_id, record.duplicate_id, PairStatus.REJECTED, actor, f"Merge undone: {text}"
@@ -295,9 +309,42 @@ def person_unmerge(*, actor: User, merge: MergeRecord, reason: str) -> MergeReco
         "duplicate": record.duplicate_id,
         "restored": restored,
         "not_restored": len(not_restored),
+        "followed_episode": _counts(followed),
     }
     _audit_both(actor, record, team, text, detail, ("person.unmerge", "person.unmerged"))
     return record
+
+
+def _episode_fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.local_fields
+        if f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model is Episode
+    ]
+
+
+def _follow_episodes(*, survivor_id: int, duplicate_id: int) -> list[dict[str, Any]]:
+    """After the moved rows are back: rows still on the survivor that sit on an episode now the
+    duplicate's (made after the merge) go to the duplicate with it. Returns what was moved."""
+    followed: list[dict[str, Any]] = []
+    for relation in person_relations():
+        if relation.stays_because is not None:
+            continue
+        for episode_field in _episode_fields(relation.model):
+            manager = relation.model._base_manager
+            column = relation.field.attname
+            rows = manager.filter(
+                **{column: survivor_id, f"{episode_field.name}__person_id": duplicate_id}
+            ).order_by("pk")
+            found = list(rows.values_list("pk", episode_field.attname))
+            if not found:
+                continue
+            manager.filter(pk__in=[pk for pk, _ in found]).update(**{column: duplicate_id})
+            followed.extend(
+                {"model": relation.label, "pk": _pk(pk), "field": relation.field.name, "episode": episode}
+                for pk, episode in found
+            )
+    return followed
 
 
 def _audit_both(
