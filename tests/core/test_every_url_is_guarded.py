@@ -40,6 +40,10 @@ PUBLIC = {
     # token in the address is the key (only its SHA-256 digest is stored; reset from /calendar/). The
     # feed holds the service, place, time and initials only: no names, needs or notes.
     "calendar_feed": "a worker's iCalendar feed, reached by its secret address; initials only",
+    # Reports shared with a named partner (issue 6): the secret token in the address is the key (only its
+    # SHA-256 digest is stored); consent is checked again at every open, which is logged as a disclosure.
+    "shared_report": "a report shared with one named partner, by its secret time-limited address",
+    "shared_report_pdf": "the PDF of a report shared with one named partner, by the same address",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 

@@ -138,6 +138,30 @@ ROUTE_IDS.update(
         "drop_in_attend": {"pk": "drop_in"},
     }
 )
+# Consent and sharing (issue 6).
+ROUTE_IDS.update(
+    {
+        "consent:person_consent": {"pk": "person"},
+        "consent:consent_record": {"pk": "person"},
+        "consent:consent_withdraw": {"pk": "person", "consent_id": "consent"},
+        "consent:basis_new": {"pk": "person"},
+        "consent:person_disclosures": {"pk": "person"},
+        "consent:basis_decide": {"pk": "sharing_basis"},
+    }
+)
+# Reports to justice partners and their share links (issue 6).
+ROUTE_IDS.update(
+    {
+        "reports:episode_reports": {"pk": "episode"},
+        "reports:report_detail": {"pk": "report"},
+        "reports:report_sign_off": {"pk": "report"},
+        "reports:report_revise": {"pk": "report"},
+        "reports:report_share": {"pk": "report"},
+        "reports:report_download": {"pk": "report"},
+        "reports:report_preview": {"pk": "report"},
+        "reports:link_revoke": {"pk": "report", "link_pk": "share_link"},
+    }
+)
 # Break-the-glass pages are open to outsiders by design: a reason is asked before anything is shown.
 OPEN_TO_OUTSIDERS = {"person_break_glass"}
 
@@ -185,6 +209,8 @@ def records(episode_a, practitioner):
         **_referral_records(episode_a, practitioner),
         **_directory_records(episode_a),
         **_advice_records(episode_a, practitioner),
+        **_consent_records(episode_a, practitioner),
+        **_report_records(episode_a, practitioner),
         "drop_in": _drop_in(episode_a, practitioner),
         "person": episode_a.person_id,
         "episode": episode_a.pk,
@@ -415,6 +441,67 @@ def _state() -> tuple[object, ...]:
         _referral_state(),
         _directory_state(),
         _advice_state(),
+        _consent_state(),
+        _report_state(),
+    )
+
+
+def _consent_records(episode_a, practitioner):
+    from liaison.consent.services import record_consent, request_basis
+
+    person, team_id = episode_a.person, episode_a.team_id
+    consent = record_consent(
+        actor=practitioner,
+        person=person,
+        team=team_id,
+        purpose="sharing",
+        decision="given",
+        pairs=[("court", "recommendations")],
+    )
+    basis = request_basis(
+        actor=practitioner,
+        person=person,
+        team=team_id,
+        recipient_kind="police",
+        content_kinds=["recommendations"],
+        basis="serious_harm",
+        reason="Threats to a named person",
+    )
+    return {"consent": consent.pk, "sharing_basis": basis.pk}
+
+
+def _consent_state() -> tuple[object, ...]:
+    from liaison.consent.models import Consent, Disclosure, SharingBasis
+
+    return (
+        tuple(Consent.objects.order_by("pk").values_list("pk", "version", "withdrawn_at")),
+        tuple(SharingBasis.objects.order_by("pk").values_list("pk", "version", "status")),
+        Disclosure.objects.count(),
+    )
+
+
+def _report_records(episode_a, practitioner):
+    from liaison.core.models import Role
+    from tests.factories import member
+    from tests.reports.conftest import court_consent, make_link, signed_off
+
+    court_consent(episode_a.person, episode_a.team, practitioner, "recommendations")
+    version = signed_off(episode_a, practitioner, member(episode_a.team, Role.TEAM_LEAD, "report-lead"))
+    link, _token = make_link(version, practitioner)
+    return {"report": version.report_id, "share_link": link.pk}
+
+
+def _report_state() -> tuple[object, ...]:
+    from liaison.consent.models import Disclosure
+    from liaison.reports.models import PartnerFeedback, Report, ReportSettings, ReportVersion, ShareLink
+
+    return (
+        tuple(Report.objects.order_by("pk").values_list("pk", "status")),
+        tuple(ReportVersion.objects.order_by("pk").values_list("pk", "version", "signed_off_at")),
+        tuple(ShareLink.objects.order_by("pk").values_list("pk", "revoked_at", "open_count")),
+        PartnerFeedback.objects.count(),
+        ReportSettings.objects.count(),
+        Disclosure.objects.count(),
     )
 
 

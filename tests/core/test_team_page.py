@@ -14,15 +14,31 @@ pytestmark = pytest.mark.django_db
     [
         (
             Role.TEAM_LEAD,
-            ["Possible duplicates", "Subject access requests", "Break-glass log", "Drop-in sessions"],
+            [
+                "Possible duplicates",
+                "Subject access requests",
+                "Break-glass log",
+                "Drop-in sessions",
+                "Requests to share without consent",
+                "Report sign-off",
+            ],
             [],
         ),
         (
             Role.PRACTITIONER,
-            ["Who is drifting out of contact", "Drop-in sessions"],
-            ["Possible duplicates", "Break-glass log"],
+            ["Who is drifting out of contact", "Drop-in sessions", "Awareness training", "Partner feedback"],
+            [
+                "Possible duplicates",
+                "Break-glass log",
+                "Requests to share without consent",
+                "Report sign-off",
+            ],
         ),
-        (Role.SUPPORT_WORKER, ["Drop-in sessions"], ["Subject access requests"]),
+        (
+            Role.SUPPORT_WORKER,
+            ["Drop-in sessions"],
+            ["Subject access requests", "Awareness training", "Requests to share without consent"],
+        ),
     ],
 )
 def test_each_role_sees_its_team_pages(team_a, role, shown, hidden):

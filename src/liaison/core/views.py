@@ -265,6 +265,30 @@ def _team_tools(user: User, team_id: int) -> list[dict[str, str]]:
             "outreach.drop_in",
         ),
         (
+            "consent:basis_queue",
+            "Requests to share without consent",
+            "A clinician's case for sharing under a lawful basis, waiting for another team lead.",
+            "consent.approve_basis",
+        ),
+        (
+            "reports:feedback_summary",
+            "Partner feedback on reports",
+            "How useful police, courts and probation found what we shared, and what else they needed.",
+            "reports.view_feedback",
+        ),
+        (
+            "training:training_list",
+            "Awareness training",
+            "Sessions for justice agency staff: who was reached and how knowledge changed.",
+            "training.record",
+        ),
+        (
+            "reports:report_settings",
+            "Report sign-off",
+            "Whether the team's reports need a team lead's sign-off before they are shared.",
+            "reports.sign_off",
+        ),
+        (
             "duplicate_queue",
             "Possible duplicates",
             "Records that may be the same person: review, merge or keep apart.",

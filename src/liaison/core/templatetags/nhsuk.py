@@ -296,6 +296,7 @@ NAV_ITEMS = (
         "advice.record",
         {"advice_worklist", "advice_detail", "advice_new"},
     ),
+    ("outcomes:dashboard", "Outcomes", "outcomes.view", {"dashboard", "episodes", "report"}),
     (
         "team_home",
         "Team",
@@ -303,6 +304,11 @@ NAV_ITEMS = (
         {
             "team_home",
             "team_engagement",
+            "basis_queue",
+            "feedback_summary",
+            "report_settings",
+            "training_list",
+            "training_new",
             "drop_in_list",
             "drop_in_detail",
             "team_break_glass",
