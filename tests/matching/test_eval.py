@@ -48,3 +48,21 @@ def test_matching_eval_command_reports_the_figures():
     recall = float(re.search(r"recall (\d\.\d+)", text).group(1))
     assert precision >= 0.97 and recall >= 0.97, text
     assert "pairs/s" in text and "candidates/s" in text
+
+
+def test_the_batch_in_two_processes_finds_exactly_what_one_finds(monkeypatch):
+    from liaison.matching import batch
+    from liaison.matching.engine import default_model
+    from liaison.matching.features import prepare
+    from liaison.matching.synthetic import SyntheticPopulation
+
+    truth = SyntheticPopulation(people=1500, seed=5).build()
+    prepared = [prepare(r.record) for r in truth.records]
+    model = default_model()
+    cut = model.threshold_weight(len(prepared), model.threshold)
+    monkeypatch.setattr(batch, "SLICE", 200)  # several slices, so the work is really split
+    one = batch.find_matches(prepared, model, min_weight=cut, workers=1)
+    two = batch.find_matches(prepared, model, min_weight=cut, workers=2)
+    assert one.compared == two.compared > 0
+    assert [(p.i, p.j, p.weight) for p in one.pairs] == [(p.i, p.j, p.weight) for p in two.pairs]
+    assert len(one.pairs) > 100
