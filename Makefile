@@ -49,6 +49,12 @@ lint: install
 clean:
 	rm -rf build var .pytest_cache .mypy_cache
 
+# `make bench` times the seeded database the settings point at (make seed first); BENCH_DATABASE picks
+# another (postgres://... or sqlite:////path), BENCH_SCALE labels the run. docs/performance.md.
+BENCH_SCALE ?= demo
+BENCH_DATABASE ?=
 bench: install
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/directory_match.py
+	LIAISON_DEMO=1 $(BIN)/liaison bench --scale $(BENCH_SCALE) $(if $(BENCH_DATABASE),--database $(BENCH_DATABASE))
+	$(BIN)/python bench/chart.py

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import connection
 from django.utils import timezone
 
+from liaison.demo.national import NATIONAL_PEOPLE, national_seed
 from liaison.demo.services import DemoDataExists, demo_seed
 from liaison.matching.services.keys import match_keys_rebuild
 
@@ -36,7 +37,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--people", type=int, default=2000, help="how many synthetic people (default 2000)"
+            "--people",
+            type=int,
+            default=None,
+            help=f"how many synthetic people (default 2000; {NATIONAL_PEOPLE:,} with --scale national)",
+        )
+        parser.add_argument(
+            "--scale",
+            choices=("demo", "national"),
+            default="demo",
+            help="demo: three years, bulk_create, today's custody list (default); national: five years "
+            "through COPY/executemany in chunks on worker processes (docs/performance.md)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="--scale national: processes generating chunks (default 2; 0 generates in this process)",
+        )
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="--scale national: carry on a stopped load (same --people, --seed and --as-of)",
         )
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
         parser.add_argument(
@@ -63,6 +85,9 @@ class Command(BaseCommand):
                 "and LIAISON_TESTING are all off). The seed adds synthetic people and demo logins with a "
                 "published password. Set LIAISON_DEMO=1 for a demo database, or add --force if you mean it."
             )
+        national = options["scale"] == "national"
+        if options["people"] is None:
+            options["people"] = NATIONAL_PEOPLE if national else 2000
         if options["people"] < 1:
             raise CommandError("--people must be at least 1")
         if options["services"] is not None and not 0 <= options["services"] <= 100_000:
@@ -71,14 +96,27 @@ class Command(BaseCommand):
             raise CommandError("--seed must be a whole number from 0 to 2**63 - 1")
         progress = _Progress(self.stderr)
         try:
-            summary = demo_seed(
-                people=options["people"],
-                seed=options["seed"],
-                now=_as_of(options["as_of"]) if options["as_of"] else None,
-                reset=options["reset"],
-                progress=progress,
-                services=options["services"],
-            )
+            if national:
+                summary = national_seed(
+                    people=options["people"],
+                    seed=options["seed"],
+                    now=_as_of(options["as_of"]) if options["as_of"] else None,
+                    reset=options["reset"],
+                    services=options["services"],
+                    workers=options["workers"],
+                    resume=options["resume"],
+                    stream=cast(TextIO, self.stderr._out),
+                    progress=progress,
+                )
+            else:
+                summary = demo_seed(
+                    people=options["people"],
+                    seed=options["seed"],
+                    now=_as_of(options["as_of"]) if options["as_of"] else None,
+                    reset=options["reset"],
+                    progress=progress,
+                    services=options["services"],
+                )
         except DemoDataExists as exc:
             raise CommandError(str(exc)) from exc
         progress.done()

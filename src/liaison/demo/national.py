@@ -1,0 +1,760 @@
+"""`liaison seed --scale national`: the demo generator at national size, loaded through bulk paths.
+
+The demo set (services.demo_seed) builds every row as a model instance and inserts it with
+bulk_create in one transaction. At 600,000 people and about a million episodes that would take hours
+and tens of gigabytes, so the national load:
+
+- runs the same generator (generator.Generator, timeline, assessments, referrals: the same rules, so
+  the same consistency between stages, key times, contacts, tasks, needs and referrals) in chunks of
+  people, each chunk from a random stream of its own (``national:{seed}:{chunk}``), so the data
+  depends only on --seed, --people and --as-of, never on how many worker processes built it;
+- spreads the chunks over worker processes (forked after the teams and the directory are saved;
+  workers never write to the database) and writes each finished chunk in one transaction: COPY on
+  PostgreSQL (psycopg's ``cursor.copy``), ``executemany`` with relaxed PRAGMAs on SQLite;
+- gives rows their primary keys itself: chunk k of a table owns the ids ``base + k * stride`` up to
+  ``base + (k + 1) * stride - 1`` (people: exactly one id per person, so person ids are dense), and
+  the sequences are moved past the largest id at the end;
+- writes audit events in bulk as a valid hash chain: one ``episode.create`` per episode and one
+  ``episode.stage`` per later stage change, by the worker the status row names, at its time. Ids
+  are contiguous and each event's hash covers the one before, so ``verify_chain`` passes; within a
+  chunk events are in time order, but across chunks the chain is in load order, not time order (a
+  real service writes them in time order; nothing reads the chain by id expecting time order).
+
+Differences from the demo set, on purpose: five years of history instead of three; a little more
+repeat contact (people return more often over five years); 0.1% of people arrive in the last day
+instead of 1.5% (at national size 1.5% would be 9,000 arrivals a day, 16 times the real rate);
+NHS numbers and PNC IDs drawn without replacement across the whole set (chunks draw apart); no
+custody-list import (today's list goes through the identification services, one site at a time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import multiprocessing
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, TextIO
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
+from liaison.core.audit import _canonical, _chain_key, audit
+from liaison.core.models import AuditChainHead, AuditEvent, Site, Team, User
+from liaison.demo import generator as generator_module
+from liaison.demo.conditions import allocate
+from liaison.demo.directory import DirectoryResult, _DirectoryMaker, anchors_for, generate_directory
+from liaison.demo.generator import SPECIFIC, Generator, condition_distribution
+from liaison.demo.models import SyntheticProfile
+from liaison.demo.referrals import ReferralMaker
+from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
+from liaison.demo.staff import HOME_TEAM_CODE, TEAMS, Roster, RosterSite, RosterTeam, roster_create
+from liaison.demo.timeline import Condition
+from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
+from liaison.people.identifiers import pnc_check_letter
+from liaison.people.models import Alias, Person, PersonContact
+from liaison.referrals.models import Appointment, Referral, ReferralStatus
+
+NATIONAL_PEOPLE = 600_000
+NATIONAL_SERVICES = 10_000
+HISTORY_DAYS = 5 * 365
+CHUNK = 4_000  # people per chunk: about 7,000 episodes and 200,000 rows
+RECENT_SHARE = 0.001  # people whose (last) arrival is in the last day
+# Ids a chunk may use in a table, per person in the chunk. Far above the largest mean (needs: about 9
+# a person); a chunk that would overflow stops the load with an error rather than reuse an id.
+STRIDE_PER_PERSON = 64
+
+# Tables in the order a chunk writes them (parents first; PostgreSQL checks keys at commit anyway).
+TABLES: tuple[tuple[str, type[models.Model]], ...] = (
+    ("people", Person),
+    ("aliases", Alias),
+    ("person contacts", PersonContact),
+    ("synthetic profiles", SyntheticProfile),
+    ("episodes", Episode),
+    ("episode statuses", EpisodeStatus),
+    ("contacts", Contact),
+    ("tasks", Task),
+    ("assessments", Assessment),
+    ("needs", Need),
+    ("plan orders", PlanOrder),
+    ("plan actions", PlanAction),
+    ("referrals", Referral),
+    ("referral statuses", ReferralStatus),
+    ("appointments", Appointment),
+)
+AUDIT_LABEL = "audit events"
+
+
+# --- the generator at national scale --------------------------------------------------------------
+
+
+class NationalGenerator(Generator):
+    """The demo generator with national proportions (see the module docstring)."""
+
+    def __init__(self, *, offset: int, extra_rng: random.Random, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.offset = offset
+        self.extra_rng = extra_rng
+
+    def build(self) -> Any:
+        rng = self.rng
+        recent_count = min(self.n, round(self.n * RECENT_SHARE))
+        recent = set(rng.sample(range(self.n), recent_count))
+        drafts = [self._person(i, i in recent) for i in range(self.n)]
+        combos = allocate(
+            self.n,
+            condition_distribution(),
+            rng,
+            not_for=[d.youth for d in drafts],
+            excluded_index=SPECIFIC.index("personality_disorder"),
+        )
+        for draft, combo in zip(drafts, combos, strict=True):
+            self._profile(draft.person, combo)
+            condition = Condition(
+                any_problem=any(combo),
+                severe_mental_illness=combo[0],
+                substance_dependence=combo[2],
+                depression_or_anxiety=combo[1],
+                personality_disorder=combo[3],
+                other_problem=combo[4],
+            )
+            self._episodes(draft, condition)
+        home = next(rt for rt in self.roster.teams if rt.spec.code == HOME_TEAM_CODE)
+        self.assessments.finish(home)
+        return self.plan
+
+    def _person(self, index: int, recent: bool) -> Any:
+        draft = super()._person(index, recent)
+        # Over five years people come back more often than over three (drawn apart from the main
+        # stream, so the person's own details are the demo generator's).
+        roll = self.extra_rng.random()
+        if draft.age + 6 <= generator_module.MAX_AGE and roll < 0.25:
+            draft.visits += 2 if roll < 0.05 else 1
+        draft.person.local_id = f"NAT-{self.offset + index + 1:07d}"
+        return draft
+
+
+@contextmanager
+def _history(days: int) -> Iterator[None]:
+    """The generator spreads first arrivals over HISTORY_DAYS: five years here, for this run only."""
+    before = generator_module.HISTORY_DAYS
+    generator_module.HISTORY_DAYS = days
+    try:
+        yield
+    finally:
+        generator_module.HISTORY_DAYS = before
+
+
+def nhs_pool(seed: int) -> list[str]:
+    """Every valid NHS number in the never-issued 999 range, in a seeded order: person i takes the
+    i-th, so no two people share one however the chunks are spread."""
+    numbers = []
+    prefix = 9 * 10 + 9 * 9 + 9 * 8  # the weighted sum of "999"
+    for n in range(1_000_000):
+        total, rest = prefix, n
+        for weight in (2, 3, 4, 5, 6, 7):  # the last of the six digits first
+            rest, digit = divmod(rest, 10)
+            total += digit * weight
+        check = (11 - total % 11) % 11
+        if check != 10:  # a remainder giving 10 is a number that is never issued
+            numbers.append(f"999{n:06d}{check}")
+    random.Random(f"nhs:{seed}").shuffle(numbers)
+    return numbers
+
+
+def _pnc(old: str, index: int) -> str:
+    """Keep the year first recorded; make the serial unique per person (7919 is prime to 999,999)."""
+    year = old.split("/", 1)[0]
+    serial = str((index * 7919) % 999_999 + 1)
+    return f"{year}/{serial}{pnc_check_letter(year, serial)}"
+
+
+# --- one chunk, in a worker -------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    seed: int
+    people: int
+    chunk: int
+    now: dt.datetime
+    roster: Roster
+    directory: DirectoryResult
+    bases: dict[str, int]
+    nhs: list[str]
+    vendor: str
+    roles: dict[tuple[int, int], str]
+
+
+_CONTEXT: _Context | None = None  # set before the workers fork; read-only in them
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    tables: list[tuple[str, list[str], list[tuple[Any, ...]]]] = field(default_factory=list)
+    # (at, actor id, username, role, team id, person id, action, object id, detail), in time order
+    audit: list[tuple[Any, ...]] = field(default_factory=list)
+    stages: Counter[str] = field(default_factory=Counter)
+    episodes: int = 0
+
+
+def _auto_pk(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.AutoField)
+
+
+def _make_chunk(index: int) -> ChunkResult:
+    ctx = _CONTEXT
+    assert ctx is not None  # noqa: S101 - set by national_seed before any chunk runs
+    offset = index * ctx.chunk
+    n = min(ctx.chunk, ctx.people - offset)
+    stride = ctx.chunk * STRIDE_PER_PERSON
+    gen = NationalGenerator(
+        people=n,
+        seed=ctx.seed,
+        now=ctx.now,
+        roster=ctx.roster,
+        offset=offset,
+        extra_rng=random.Random(f"national-visits:{ctx.seed}:{index}"),
+    )
+    # Each chunk its own streams, so chunks can run anywhere in any order.
+    gen.rng.seed(f"national:{ctx.seed}:{index}")
+    gen.assessments.rng.seed(f"national-assessments:{ctx.seed}:{index}")
+    with _history(HISTORY_DAYS):
+        plan = gen.build()
+    records = plan.records
+    for i, person in enumerate(plan.people):
+        if person.nhs_number:
+            person.nhs_number = ctx.nhs[offset + i]
+        if person.pnc_id:
+            person.pnc_id = _pnc(person.pnc_id, offset + i)
+
+    def number(label: str, model: type[models.Model], objs: Sequence[Any], start: int = 0) -> None:
+        if not _auto_pk(model):
+            return
+        first = ctx.bases[label] + (offset if label == "people" else index * stride)
+        limit = ctx.chunk if label == "people" else stride
+        if start + len(objs) > limit:
+            raise RuntimeError(f"chunk {index} made {start + len(objs)} {label}, more than its {limit} ids")
+        for i, obj in enumerate(objs, start=start):
+            obj.pk = first + i
+
+    generated: list[tuple[str, type[models.Model], Sequence[Any]]] = [
+        ("people", Person, plan.people),
+        ("aliases", Alias, plan.aliases),
+        ("person contacts", PersonContact, plan.person_contacts),
+        ("synthetic profiles", SyntheticProfile, plan.profiles),
+        ("episodes", Episode, records.episodes),
+        ("episode statuses", EpisodeStatus, records.statuses),
+        ("contacts", Contact, records.contacts),
+        ("tasks", Task, records.tasks),
+        ("assessments", Assessment, records.assessments),
+        ("needs", Need, records.needs),
+        ("plan orders", PlanOrder, records.plan_orders),
+        ("plan actions", PlanAction, records.plan_actions),
+    ]
+    for label, model, objs in generated:
+        number(label, model, objs)
+    for _label, model, objs in generated:
+        _sync_keys(model, objs)
+    # Referrals from the assessed episodes' needs, as the demo makes them (they read ids, now set).
+    maker = ReferralMaker(
+        rng=random.Random(f"national-referrals:{ctx.seed}:{index}"),
+        now=ctx.now,
+        roster=ctx.roster,
+        directory=ctx.directory,
+    )
+    made = maker.make(records.assessments, records.needs)
+    number("referrals", Referral, made.referrals)
+    _sync_keys(Referral, made.referrals)
+    number("appointments", Appointment, made.appointments)
+    _sync_keys(Appointment, made.appointments)
+    statuses = made.status_rows()
+    rule_tasks = maker.tasks()
+    for i, row in enumerate(statuses):
+        row["id"] = ctx.bases["referral statuses"] + index * stride + i
+    start = len(records.tasks)
+    if start + len(rule_tasks) > stride:
+        raise RuntimeError(f"chunk {index} made too many tasks for its ids")
+    for i, row in enumerate(rule_tasks, start=start):
+        row["id"] = ctx.bases["tasks"] + index * stride + i
+
+    result = ChunkResult(index=index, episodes=len(records.episodes))
+    objects: dict[str, Sequence[Any]] = {label: objs for label, _m, objs in generated}
+    objects["referrals"] = made.referrals
+    objects["appointments"] = made.appointments
+    for label, model in TABLES:
+        fields = _fields(model)
+        rows = [_object_row(obj, fields, ctx.vendor) for obj in objects.get(label, ())]
+        if label == "tasks":
+            rows += [_dict_row(row, fields, ctx.vendor) for row in rule_tasks]
+        elif label == "referral statuses":
+            rows = [_dict_row(row, fields, ctx.vendor) for row in statuses]
+        result.tables.append((label, [f.column for f in fields], rows))
+    result.stages = Counter(e.stage for e in records.episodes)
+    result.audit = _audit_rows(records.statuses, ctx.roles)
+    return result
+
+
+def _sync_keys(model: type[models.Model], objs: Sequence[Any]) -> None:
+    """Copy each related object's (now known) id into the foreign key column, as bulk_create does."""
+    keys: list[Any] = [f for f in model._meta.concrete_fields if f.is_relation]
+    for obj in objs:
+        for f in keys:
+            if getattr(obj, f.attname) is None and f.is_cached(obj):
+                related = f.get_cached_value(obj)
+                if related is not None:
+                    setattr(obj, f.name, related)  # sets the id and keeps the object cached
+
+
+def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return list(model._meta.concrete_fields)
+
+
+def _prepare(f: models.Field[Any, Any], value: Any, vendor: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(f, models.JSONField):
+        return json.dumps(value, cls=f.encoder)
+    if vendor == "sqlite":
+        # What Django's SQLite adapters give, without their per-value overhead: UTC text.
+        if isinstance(value, dt.datetime):
+            return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+        if isinstance(value, (dt.date, dt.time)):
+            return value.isoformat()
+        if isinstance(f, models.DecimalField):
+            return f.get_db_prep_save(value, connection)
+    return value
+
+
+def _object_row(obj: models.Model, fields: list[models.Field[Any, Any]], vendor: str) -> tuple[Any, ...]:
+    values = []
+    for f in fields:
+        value = getattr(obj, f.attname) if f.is_relation else f.pre_save(obj, True)
+        values.append(_prepare(f, value, vendor))
+    return tuple(values)
+
+
+def _dict_row(row: dict[str, Any], fields: list[models.Field[Any, Any]], vendor: str) -> tuple[Any, ...]:
+    return tuple(_prepare(f, row[f.attname] if f.attname in row else f.get_default(), vendor) for f in fields)
+
+
+def _audit_rows(
+    statuses: Sequence[EpisodeStatus], roles: dict[tuple[int, int], str]
+) -> list[tuple[Any, ...]]:
+    rows = []
+    previous: dict[int, str] = {}
+    for status in statuses:  # per episode in stage order, as the timeline wrote them
+        episode = status.episode
+        by = status.by
+        if status.stage == Stage.IDENTIFIED:
+            action, detail = "episode.create", {}
+        else:
+            action, detail = "episode.stage", {"from": previous.get(episode.pk, ""), "to": status.stage}
+        previous[episode.pk] = status.stage
+        rows.append(
+            (
+                status.at,
+                by.pk,
+                by.username,
+                roles.get((episode.team_id, by.pk), ""),
+                episode.team_id,
+                episode.person_id,
+                action,
+                str(episode.pk),
+                detail,
+            )
+        )
+    rows.sort(key=lambda r: r[0])
+    return rows
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+
+class Meter:
+    """Progress on stderr: rows written per table and rows a second; one line a few seconds apart."""
+
+    def __init__(self, stream: TextIO | None, total_people: int) -> None:
+        self.stream = stream
+        self.total = total_people
+        self.started = time.perf_counter()
+        self.rows: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
+        self.people = 0
+        self.last = 0.0
+        self.tty = bool(stream is not None and stream.isatty())
+
+    def add(self, label: str, rows: int, seconds: float) -> None:
+        self.rows[label] += rows
+        self.seconds[label] = self.seconds.get(label, 0.0) + seconds
+
+    def show(self, *, force: bool = False) -> None:
+        if self.stream is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < (1.0 if self.tty else 15.0):
+            return
+        self.last = now
+        elapsed = now - self.started
+        share = self.people / self.total if self.total else 1.0
+        bar = "#" * int(share * 30)
+        total = sum(self.rows.values())
+        line = (
+            f"[{bar:<30}] {self.people:,}/{self.total:,} people, {total:,} rows "
+            f"({total / elapsed if elapsed else 0:,.0f} rows/s, {elapsed:,.0f}s)"
+        )
+        if self.tty:
+            self.stream.write("\r" + line.ljust(100))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def table(self) -> None:
+        if self.stream is None:
+            return
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.write("  table                      rows      write rows/s\n")
+        for label, rows in self.rows.items():
+            secs = self.seconds.get(label, 0.0)
+            self.stream.write(f"  {label:<22} {rows:>12,} {rows / secs if secs else 0:>14,.0f}\n")
+        self.stream.flush()
+
+
+def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        raw = connection.connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _write_audit(rows: list[tuple[Any, ...]], meter: Meter) -> int:
+    """Append the chunk's events to the chain under the head's lock: contiguous ids, linked hashes."""
+    started = time.perf_counter()
+    key = _chain_key()
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    event_id, prev = head.last_event_id, head.last_hash
+    out = []
+    vendor = connection.vendor
+    for at, actor_id, username, role, team_id, person_id, action, object_id, detail in rows:
+        event_id += 1
+        event = SimpleNamespace(
+            id=event_id,
+            at=at,
+            actor_id=actor_id,
+            actor_username=username,
+            role=role,
+            team_id=team_id,
+            person_id=person_id,
+            action=action,
+            object_type="episode",
+            object_id=object_id,
+            reason="",
+            detail=detail,
+            prev_hash=prev,
+        )
+        digest = hmac.new(key, _canonical(event).encode(), hashlib.sha256).hexdigest()  # type: ignore[arg-type]
+        stored_at = (
+            at
+            if vendor == "postgresql"
+            else AuditEvent._meta.get_field("at").get_db_prep_save(at, connection)
+        )
+        out.append(
+            (
+                event_id,
+                stored_at,
+                actor_id,
+                username,
+                role,
+                team_id,
+                person_id,
+                action,
+                "episode",
+                object_id,
+                "",
+                json.dumps(detail),
+                prev,
+                digest,
+            )
+        )
+        prev = digest
+    columns = [f.column for f in AuditEvent._meta.concrete_fields]
+    _write(AuditEvent._meta.db_table, columns, out)
+    head.last_event_id = event_id
+    head.last_hash = prev
+    head.save(update_fields=["last_event_id", "last_hash"])
+    meter.add(AUDIT_LABEL, len(out), time.perf_counter() - started)
+    return len(out)
+
+
+def _write_chunk(result: ChunkResult, meter: Meter, models_by_label: dict[str, type[models.Model]]) -> int:
+    with transaction.atomic():
+        for label, columns, rows in result.tables:
+            started = time.perf_counter()
+            _write(models_by_label[label]._meta.db_table, columns, rows)
+            meter.add(label, len(rows), time.perf_counter() - started)
+        return _write_audit(result.audit, meter)
+
+
+@contextmanager
+def _bulk_session() -> Iterator[None]:
+    """Cheaper commits for the load: nothing is lost that a rerun would not rebuild."""
+    if connection.in_atomic_block:  # inside someone's transaction (a test): leave the settings be
+        yield
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET synchronous_commit = off")
+        else:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -200000")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET synchronous_commit = on")
+            else:
+                cursor.execute("PRAGMA synchronous = NORMAL")
+
+
+def _bases() -> dict[str, int]:
+    """Chunk k of a table owns fixed ids from 1 (so a stopped load can resume): the tables start empty."""
+    busy = [label for label, model in TABLES if model._base_manager.exists()]
+    if busy:
+        raise DemoDataExists(
+            f"The national load needs empty tables, and these have rows: {', '.join(busy)}. "
+            "Load into a new database (createdb, then liaison migrate)."
+        )
+    return {label: 1 for label, model in TABLES if _auto_pk(model)}
+
+
+def roster_load() -> Roster:
+    """The demo teams, sites and staff already saved (to resume a load), in roster_create's order."""
+    roster = Roster(teams=[])
+    for spec in TEAMS:
+        team = Team.objects.get(code=spec.code)
+        rt = RosterTeam(spec=spec, team=team)
+        sites = {site.name: site for site in Site.objects.filter(team=team)}
+        rt.sites = [RosterSite(site=sites[site_spec.name], spec=site_spec) for site_spec in spec.sites]
+        users = {
+            user.username: user for user in User.objects.filter(username__in=[s.username for s in spec.staff])
+        }
+        for staff in spec.staff:
+            rt.staff.setdefault(staff.role, []).append(users[staff.username])
+        roster.teams.append(rt)
+    return roster
+
+
+def directory_again(*, n_services: int, seed: int, sites: list[Site], now: dt.datetime) -> DirectoryResult:
+    """The generated directory's services as generate_directory made them, without writing them again."""
+    maker = _DirectoryMaker(
+        rng=random.Random(f"directory:{seed}"),
+        seed=seed,
+        now=now,
+        anchors=anchors_for(sites),
+        published_share=0.6,
+    )
+    maker.build(n_services)
+    return DirectoryResult(services=maker.made)
+
+
+def _reserve_ids(people: int, chunk: int) -> None:
+    """Move each sequence past every id the whole load may give (PostgreSQL), so that records made
+    while a long load runs or while it is stopped (someone using the system, the benchmark) never take
+    an id a chunk still to come owns. At the end _reset_sequences moves them to just past the largest."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: nobody else writes during a load
+    chunks = (people + chunk - 1) // chunk
+    with connection.cursor() as cursor:
+        for label, model in TABLES:
+            if not _auto_pk(model):
+                continue
+            last = people if label == "people" else chunks * chunk * STRIDE_PER_PERSON
+            table, column = model._meta.db_table, model._meta.pk.column
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(COALESCE((SELECT MAX("  # noqa: S608
+                + connection.ops.quote_name(column)
+                + ") FROM "
+                + connection.ops.quote_name(table)
+                + "), 0), %s) + 1, false)",
+                [table, column, last],
+            )
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite's AUTOINCREMENT-free rowids follow the largest id by themselves
+    with connection.cursor() as cursor:
+        for model in [m for _l, m in TABLES] + [AuditEvent]:
+            if not _auto_pk(model):
+                continue
+            table, column = model._meta.db_table, model._meta.pk.column
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX("  # noqa: S608 - quoted names
+                + connection.ops.quote_name(column)
+                + ") FROM "
+                + connection.ops.quote_name(table)
+                + "), 0) + 1, false)",
+                [table, column],
+            )
+
+
+def national_seed(
+    *,
+    people: int = NATIONAL_PEOPLE,
+    seed: int = 42,
+    now: dt.datetime | None = None,
+    reset: bool = False,
+    services: int | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    stream: TextIO | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SeedSummary:
+    """Load the national data set (see the module docstring). Same people, seed and now: same rows."""
+    global _CONTEXT
+    started = time.perf_counter()
+    if people < 1:
+        raise ValueError("--people must be at least 1")
+    removed: dict[str, int] = {}
+    if reset:
+        removed = demo_reset()
+    elif resume:
+        if now is None:
+            raise ValueError("--resume needs the first run's --as-of (and the same --seed and --people)")
+    elif demo_data_present():
+        raise DemoDataExists(
+            "Demo data is already in this database. Run with --reset to replace it, or (at national size, "
+            "much faster) load into a new, empty database."
+        )
+    now = now or timezone.now().replace(second=0, microsecond=0)
+    if timezone.is_naive(now):
+        raise ValueError("the reference time must include a time zone")
+    chunk = min(CHUNK, people)
+    chunks = (people + chunk - 1) // chunk
+    if workers is None:
+        workers = 0 if chunks == 1 else min(2, os.cpu_count() or 1)
+    n_services = NATIONAL_SERVICES if services is None else services
+    first = 0
+    if resume:
+        # Chunks commit one by one: carry on after the last whole one, with the same streams.
+        loaded = Person.objects.filter(local_id__startswith="NAT-").count()
+        if loaded % chunk and loaded != people:
+            raise ValueError(f"{loaded} people loaded: not a whole number of chunks of {chunk}")
+        first = loaded // chunk
+        roster = roster_load()
+        sites = [rs.site for rt in roster.teams for rs in rt.sites]
+        directory = directory_again(n_services=n_services, seed=seed, sites=sites, now=now)
+        bases = {label: 1 for label, model in TABLES if _auto_pk(model)}
+    else:
+        bases = _bases()
+        with transaction.atomic():
+            roster = roster_create()
+            sites = [rs.site for rt in roster.teams for rs in rt.sites]
+            directory = generate_directory(
+                n_services=n_services, seed=seed, sites=sites, now=now, progress=progress
+            )
+    roles = {
+        (rt.team.pk, user.pk): str(role)
+        for rt in roster.teams
+        for role, users in rt.staff.items()
+        for user in users
+    }
+    _CONTEXT = _Context(
+        seed=seed,
+        people=people,
+        chunk=chunk,
+        now=now,
+        roster=roster,
+        directory=directory,
+        bases=bases,
+        nhs=nhs_pool(seed),
+        vendor=connection.vendor,
+        roles=roles,
+    )
+    if people > len(_CONTEXT.nhs):
+        raise ValueError(f"at most {len(_CONTEXT.nhs):,} people: one never-issued NHS number each")
+    _reserve_ids(people, chunk)
+    meter = Meter(stream, people)
+    meter.people = first * chunk
+    models_by_label = dict(TABLES)
+    stages: Counter[str] = Counter()
+    audit_events = 0
+    rows_made: Counter[str] = Counter()
+    pool = None
+    try:
+        if workers:
+            connection.close()  # the workers fork: none may share this connection
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results: Iterator[ChunkResult] = pool.imap(_make_chunk, range(first, chunks))
+        else:
+            results = (_make_chunk(index) for index in range(first, chunks))
+        with _bulk_session():
+            for result in results:
+                audit_events += _write_chunk(result, meter, models_by_label)
+                _tally(result, stages, rows_made, meter)
+        _reset_sequences()
+    finally:
+        _CONTEXT = None
+        if pool is not None:
+            pool.terminate()  # every result is in by now, or the load stopped: no chunk is wanted
+            pool.join()
+    meter.show(force=True)
+    meter.table()
+    rows: dict[str, int] = {
+        "teams": len(roster.teams),
+        "sites": sum(len(rt.sites) for rt in roster.teams),
+        "users": len(roster.users),
+        **directory.rows,
+        **rows_made,
+        AUDIT_LABEL: audit_events,
+    }
+    audit(
+        actor=None,
+        action="demo.seed",
+        object_type="demo",
+        detail={
+            "people": people,
+            "seed": seed,
+            "as_of": now.isoformat(),
+            "reset": reset,
+            "scale": "national",
+        },
+    )
+    return SeedSummary(
+        people=people,
+        seed=seed,
+        as_of=now,
+        rows=rows,
+        stages=dict(sorted(stages.items())),
+        removed=removed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _tally(result: ChunkResult, stages: Counter[str], rows_made: Counter[str], meter: Meter) -> None:
+    stages.update(result.stages)
+    for label, _columns, rows in result.tables:
+        rows_made[label] += len(rows)
+    meter.people += next(len(rows) for label, _c, rows in result.tables if label == "people")
+    meter.show()

@@ -1,0 +1,185 @@
+"""`liaison seed --scale national` at tiny size: the bulk path gives consistent, valid data, both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from liaison.assessment.models import Assessment, Need
+from liaison.core.audit import verify_chain
+from liaison.core.models import AuditEvent, User
+from liaison.demo import national
+from liaison.demo.generator import TARGETS
+from liaison.demo.models import SyntheticProfile
+from liaison.episodes.models import Episode, EpisodeStatus, Stage, Task
+from liaison.people.models import Person
+from liaison.referrals.models import Appointment, Referral, ReferralStatus
+
+AS_OF = "2026-11-02T09:30"
+PEOPLE = 300
+KEY_TIMES = {
+    Stage.IDENTIFIED: "identified_at",
+    Stage.SCREENED: "screened_at",
+    Stage.ASSESSED: "assessed_at",
+    Stage.SUPPORT: "support_at",
+    Stage.CLOSED: "closed_at",
+}
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    # Three chunks of 100 people: the chunk boundaries, id ranges and the audit chain across them.
+    monkeypatch.setattr(national, "CHUNK", 100)
+
+
+def _seed(*extra: str) -> str:
+    out = io.StringIO()
+    call_command(
+        "seed",
+        "--scale",
+        "national",
+        "--people",
+        str(PEOPLE),
+        "--services",
+        "150",
+        "--workers",
+        "0",
+        "--seed",
+        "7",
+        "--as-of",
+        AS_OF,
+        *extra,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    return out.getvalue()
+
+
+@pytest.fixture
+def loaded(db, small_chunks):
+    return _seed()
+
+
+def test_every_person_and_episode_is_there_and_linked(loaded):
+    assert "Seeded 300 synthetic people" in loaded
+    assert Person.objects.count() == PEOPLE
+    assert SyntheticProfile.objects.count() == PEOPLE
+    local_ids = sorted(Person.objects.values_list("local_id", flat=True))
+    assert local_ids == [f"NAT-{i:07d}" for i in range(1, PEOPLE + 1)]
+    people = set(Person.objects.values_list("pk", flat=True))
+    episodes = list(Episode.objects.values_list("pk", "person_id"))
+    assert {person for _, person in episodes} <= people
+    assert not Task.objects.exclude(episode_id__in=[pk for pk, _ in episodes]).exists()
+    assert not Need.objects.exclude(assessment__in=Assessment.objects.all()).exists()
+    assert not ReferralStatus.objects.exclude(referral__in=Referral.objects.all()).exists()
+    assert not Appointment.objects.exclude(referral__in=Referral.objects.all()).exists()
+
+
+def test_stages_agree_with_key_times_and_status_rows(loaded):
+    episodes = list(Episode.objects.all())
+    statuses: dict[int, dict[str, dt.datetime]] = {}
+    for episode_id, stage, at in EpisodeStatus.objects.values_list("episode_id", "stage", "at"):
+        statuses.setdefault(episode_id, {})[stage] = at
+    for episode in episodes:
+        times = [episode.arrival_at] + [getattr(episode, f) for f in KEY_TIMES.values()]
+        present = [t for t in times if t is not None]
+        assert present == sorted(present), episode.pk  # each step after the one before
+        assert getattr(episode, KEY_TIMES[episode.stage]) is not None
+        assert (episode.stage == Stage.CLOSED) == (episode.closed_at is not None)
+        recorded = {stage: getattr(episode, f) for stage, f in KEY_TIMES.items() if getattr(episode, f)}
+        assert statuses[episode.pk] == recorded
+
+
+def test_proportions_are_national_ones(loaded):
+    episodes = Episode.objects.count()
+    # About 1.67 episodes a person (a million for 600,000 people).
+    assert 1.45 <= episodes / PEOPLE <= 1.9
+    first = Episode.objects.order_by("arrival_at").values_list("arrival_at", flat=True).first()
+    as_of = timezone.make_aware(dt.datetime.fromisoformat(AS_OF))
+    assert (as_of - first).days > 3 * 365  # five years of history, not the demo's three
+    closed = Episode.objects.filter(stage=Stage.CLOSED).count()
+    assert closed / episodes > 0.85  # most of five years' episodes are long over
+    assessed = Episode.objects.filter(assessed_at__isnull=False).count()
+    assert 0.3 <= assessed / episodes <= 0.9
+    assert Need.objects.count() > Assessment.objects.count()
+    assert Referral.objects.exists()
+    profiles = SyntheticProfile.objects.all()
+    for name, target in TARGETS.items():
+        share = profiles.filter(**{name: True}).count() / PEOPLE
+        assert abs(share - target) <= 0.06, name
+
+
+def test_identifiers_are_never_shared(loaded):
+    numbers = [n for n in Person.objects.values_list("nhs_number", flat=True) if n]
+    pncs = [n for n in Person.objects.values_list("pnc_id", flat=True) if n]
+    assert 0.7 <= len(numbers) / PEOPLE <= 0.95
+    assert len(set(numbers)) == len(numbers)
+    assert len(set(pncs)) == len(pncs)
+    assert all(n.startswith("999") for n in numbers)
+
+
+def test_audit_chain_is_whole_with_an_event_per_stage_change(loaded):
+    assert list(verify_chain()) == []
+    events = Counter(AuditEvent.objects.values_list("action", flat=True))
+    assert events["episode.create"] == Episode.objects.count()
+    assert events["episode.create"] + events["episode.stage"] == EpisodeStatus.objects.count()
+    assert events["demo.seed"] == 1
+    # Each event names the worker who moved the episode on, and the person.
+    first = AuditEvent.objects.filter(action="episode.create").order_by("id").first()
+    episode = Episode.objects.get(pk=int(first.object_id))
+    assert first.person_id == episode.person_id
+    assert first.actor_id == EpisodeStatus.objects.get(episode=episode, stage=Stage.IDENTIFIED).by_id
+
+
+def test_new_records_after_the_load_get_fresh_ids(loaded):
+    # The load gives ids itself; the sequences must have moved past them (PostgreSQL).
+    person = Person.objects.create(given_name="After", family_name="Load")
+    assert person.pk > Person.objects.exclude(pk=person.pk).order_by("-pk").values_list("pk", flat=True)[0]
+
+
+def test_worklist_stays_within_its_query_budget(loaded, django_assert_max_num_queries, client):
+    practitioner = User.objects.get(username="practitioner")
+    client.force_login(practitioner)
+    with django_assert_max_num_queries(25):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
+    real = national._make_chunk
+
+    def stop_at_the_third(index: int):
+        if index == 2:
+            raise KeyboardInterrupt
+        return real(index)
+
+    monkeypatch.setattr(national, "_make_chunk", stop_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        _seed()
+    assert Person.objects.count() == 200  # two whole chunks, committed
+    someone = 0
+    if connection.vendor == "postgresql":
+        # Someone records a person while the load is stopped: the ids still to come are kept free.
+        Person.objects.create(given_name="Meanwhile", family_name="Recorded")
+        someone = 1
+    monkeypatch.setattr(national, "_make_chunk", real)
+    out = _seed("--resume")
+    assert "Seeded 300 synthetic people" in out
+    assert Person.objects.count() == PEOPLE + someone
+    assert list(verify_chain()) == []
+    per_episode = EpisodeStatus.objects.values("episode").annotate(n=Count("pk")).filter(n=0)
+    assert not per_episode.exists()
+    assert not Episode.objects.filter(Q(closed_at__lt=F("arrival_at"))).exists()
+
+
+def test_the_national_load_refuses_tables_already_holding_rows(db, small_chunks):
+    _seed()
+    with pytest.raises(Exception, match="already"):
+        _seed()
