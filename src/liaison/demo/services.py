@@ -30,8 +30,10 @@ from liaison.demo.directory import (
 )
 from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
-from liaison.demo.referrals import ReferralMaker
+from liaison.demo.partnership import seed_partnership
+from liaison.demo.referrals import ReferralMaker, ReferralRecords
 from liaison.demo.staff import DEMO_TEAM_CODES, DEMO_USERNAMES, Roster, roster_create
+from liaison.demo.staying import seed_staying
 from liaison.demo.timeline import EpisodeRecords
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
 from liaison.identification.models import OUTSTANDING, Arrival
@@ -186,7 +188,7 @@ def demo_seed(
             if progress:
                 progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
         rows[label] = len(objs)
-    _directory_and_referrals(
+    made = _directory_and_referrals(
         roster=roster,
         records=records,
         services=default_services(people) if services is None else services,
@@ -194,6 +196,34 @@ def demo_seed(
         now=now,
         rows=rows,
         progress=progress,
+    )
+    # Screenings, crisis plans, advice and drop-ins (liaison.demo.staying).
+    rows.update(
+        seed_staying(
+            roster=roster,
+            episodes=records.episodes,
+            profiles=plan.profiles,
+            needs=records.needs,
+            seed=seed,
+            now=now,
+            progress=progress,
+        )
+    )
+    # Advice allocations are tasks, drop-in visits contacts, like the rest.
+    rows["tasks"] += rows.pop("advice tasks")
+    rows["contacts"] += rows.pop("drop-in contacts")
+    # Flags, consent and disclosures, reports to justice partners, training (liaison.demo.partnership).
+    rows.update(
+        seed_partnership(
+            roster=roster,
+            episodes=records.episodes,
+            profiles=plan.profiles,
+            referrals=made.referrals,
+            statuses=made.statuses,
+            seed=seed,
+            now=now,
+            progress=progress,
+        )
     )
     to_review = {}
     for custody_list in generator.custody_lists():
@@ -234,7 +264,7 @@ def _directory_and_referrals(
     now: dt.datetime,
     rows: dict[str, int],
     progress: Progress | None,
-) -> None:
+) -> ReferralRecords:
     """The synthetic directory around the demo sites, then referrals from the assessed episodes'
     needs to its services, with status rows, appointments and the rule-made follow-up tasks."""
     sites = [rs.site for rt in roster.teams for rs in rt.sites]
@@ -256,6 +286,7 @@ def _directory_and_referrals(
         }
     )
     rows["tasks"] = rows.get("tasks", 0) + len(tasks)  # the rules' follow-ups are tasks like the rest
+    return made
 
 
 def _insert(
