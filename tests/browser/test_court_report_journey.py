@@ -91,6 +91,10 @@ def test_a_court_report_drafted_signed_off_shared_opened_and_rated(live_server, 
         assert planted not in page.content()
     check(page, "2-draft")
     page.get_by_label("Bail and remand considerations").fill(BAIL)
+    page.get_by_label("Suitability for treatment requirements").fill(
+        "Mental health treatment requirement: suitable; he agrees to it.\n"
+        "Drug rehabilitation requirement: not indicated.\nAlcohol treatment requirement: not indicated."
+    )
     page.get_by_role("button", name="Save the draft").click()
     page.wait_for_url("**/reports/*/")
     assert "Draft saved" in page.content()
@@ -123,6 +127,8 @@ def test_a_court_report_drafted_signed_off_shared_opened_and_rated(live_server, 
     assert recipient.inner_text("h1") == "Court report from Northtown L&D"
     assert BAIL in recipient.inner_text(".liaison-report")
     assert PLANTED_EVIDENCE not in recipient.content()
+    # The court learns which parts are left out, never why (a refusal is itself information).
+    assert "consent does not cover" in recipient.content() and "has not been asked" not in recipient.content()
     check(recipient, "5-recipient")
     with recipient.expect_download() as download_info:
         recipient.get_by_role("button", name="Download the report (PDF)").click()

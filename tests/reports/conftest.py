@@ -80,16 +80,20 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 
 def signed_off(episode, writer, lead, kind="court_report", recipient_kind=None):
-    from liaison.reports.services import report_create, report_sign_off
+    from liaison.reports.services import UNANSWERED_PROMPTS, report_create, report_save, report_sign_off
 
     version = report_create(actor=writer, episode=episode, kind=kind, recipient_kind=recipient_kind)
-    if not any(section["text"] for section in version.sections):
-        from liaison.reports.services import report_save
-
-        version = report_save(
-            actor=writer, version=version, expected=version.version,
-            texts={"recommendations": "Keep the GP appointment"},
-        )  # fmt: skip
+    # The draft's prompt lines are answered (here: deleted) before sign-off, as a practitioner would.
+    texts = {
+        s["code"]: "\n".join(
+            line for line in s["text"].splitlines() if line.strip() not in UNANSWERED_PROMPTS
+        )
+        for s in version.sections
+    }
+    if not any(text.strip() for text in texts.values()):
+        texts["recommendations"] = "Keep the GP appointment"
+    if texts != {s["code"]: s["text"] for s in version.sections}:
+        version = report_save(actor=writer, version=version, expected=version.version, texts=texts)
     return report_sign_off(actor=lead, version=version, expected=version.version)
 
 

@@ -65,9 +65,11 @@ def test_a_court_report_carries_only_the_content_kind_consent_allows(
         if text not in expected:
             assert text not in page, text
             assert text not in preview, text
-    # Each section left out says why, in may_share's words.
+    # The team's page says why each section is left out, in may_share's words; the document itself (the
+    # PDF a partner reads) says only that it is not covered, never why: a refusal is itself information.
     assert "has not been asked about sharing" in page
-    assert "has not been asked about sharing" in preview
+    assert "has not been asked about sharing" not in preview
+    assert "consent does not cover sharing them" in " ".join(preview.split())
 
 
 def test_recommendations_only_reach_the_shared_page_and_pdf_without_anything_excluded(

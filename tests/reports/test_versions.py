@@ -8,7 +8,7 @@ from django.test import Client
 
 from liaison.core.models import AuditEvent, Role
 from liaison.reports.models import Report, ReportStatus, ReportVersion
-from liaison.reports.services import report_create, report_settings_set
+from liaison.reports.services import UNANSWERED_PROMPTS, report_create, report_save, report_settings_set
 from tests.factories import member
 from tests.reports.conftest import RECOMMENDATION, court_consent, make_link, signed_off
 
@@ -16,7 +16,7 @@ from tests.reports.conftest import RECOMMENDATION, court_consent, make_link, sig
 @pytest.fixture
 def draft(assessed, practitioner):
     court_consent(assessed.person, assessed.team, practitioner, "recommendations", "needs_summary")
-    return report_create(actor=practitioner, episode=assessed, kind="court_report")
+    return _answered(report_create(actor=practitioner, episode=assessed, kind="court_report"), practitioner)
 
 
 def _edit(client, version, text, *, lock=None, number=None):
@@ -31,10 +31,11 @@ def _edit(client, version, text, *, lock=None, number=None):
 
 
 def test_the_practitioner_edits_the_draft(draft, practitioner_client):
+    before = draft.version
     response = _edit(practitioner_client, draft, "Refer to the community mental health team.")
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.number == 1 and draft.version == 2
+    assert draft.number == 1 and draft.version == before + 1
     assert (
         "Refer to the community mental health team." in practitioner_client.get(response.url).content.decode()
     )
@@ -106,7 +107,7 @@ def test_an_edit_to_an_older_version_is_stale(draft, practitioner, team_lead, pr
 def test_who_may_sign_off(assessed, practitioner, team_lead, outsider, who, status, signed):
     court_consent(assessed.person, assessed.team, practitioner, "recommendations")
     writer = team_lead if who == "lead_who_wrote_it" else practitioner
-    version = report_create(actor=writer, episode=assessed, kind="court_report")
+    version = _answered(report_create(actor=writer, episode=assessed, kind="court_report"), writer)
     users = {
         "practitioner": practitioner,
         "support_worker": member(assessed.team, Role.SUPPORT_WORKER, "sw"),
@@ -125,6 +126,31 @@ def test_who_may_sign_off(assessed, practitioner, team_lead, outsider, who, stat
     assert version.is_signed_off is signed
     if who == "lead_who_wrote_it":
         assert "another team lead signs it off" in response.content.decode()
+
+
+def _answered(version, writer):
+    """The draft with its prompt lines answered, as the practitioner does before asking for sign-off."""
+    texts = {
+        s["code"]: "\n".join(
+            f"{line.strip()} not indicated." if line.strip() in UNANSWERED_PROMPTS else line
+            for line in s["text"].splitlines()
+        )
+        for s in version.sections
+    }
+    return report_save(actor=writer, version=version, expected=version.version, texts=texts)
+
+
+def test_an_unanswered_prompt_line_stops_the_sign_off(assessed, practitioner, team_lead):
+    from django.core.exceptions import ValidationError
+
+    from liaison.reports.services import report_sign_off
+
+    court_consent(assessed.person, assessed.team, practitioner, "recommendations")
+    draft = report_create(actor=practitioner, episode=assessed, kind="court_report")
+    with pytest.raises(ValidationError, match="Answer or delete the line"):
+        report_sign_off(actor=team_lead, version=draft, expected=draft.version)
+    draft.refresh_from_db()
+    assert not draft.is_signed_off
 
 
 def test_a_draft_cannot_be_shared_while_the_team_requires_sign_off(draft, practitioner, team_lead):

@@ -250,7 +250,24 @@ def sign_off_problems(actor: User, version: ReportVersion) -> dict[str, str]:
         }
     if not any(section["text"].strip() for section in version.sections):
         return {"report": "Write at least one section before signing off"}
+    for section in version.sections:
+        for line in section["text"].splitlines():
+            if line.strip() in UNANSWERED_PROMPTS:
+                return {
+                    "report": f"Answer or delete the line \"{line.strip()}\" in {section['heading']}: "
+                    "a signed-off report must not carry empty prompts"
+                }
     return {}
+
+
+# The prompt lines a draft starts with, which must be answered or deleted before sign-off.
+UNANSWERED_PROMPTS = frozenset(
+    {
+        "Mental health treatment requirement:",
+        "Drug rehabilitation requirement:",
+        "Alcohol treatment requirement:",
+    }
+)
 
 
 @transaction.atomic
