@@ -338,7 +338,10 @@ def _sharing_records(person, episode, team, practitioner, team_lead):
         actor=practitioner,
         version=version,
         expected=version.version,
-        texts={"recommendations": "A community order with a mental health treatment requirement"},
+        texts={
+            "recommendations": "A community order with a mental health treatment requirement",
+            "treatment_requirements": "Mental health treatment requirement: suitable; agrees to it.",
+        },
     )
     version = report_sign_off(actor=team_lead, version=version, expected=version.version)
     link, token = share_link_create(
