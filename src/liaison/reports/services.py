@@ -254,7 +254,7 @@ def sign_off_problems(actor: User, version: ReportVersion) -> dict[str, str]:
         for line in section["text"].splitlines():
             if line.strip() in UNANSWERED_PROMPTS:
                 return {
-                    "report": f"Answer or delete the line \"{line.strip()}\" in {section['heading']}: "
+                    "report": f'Answer or delete the line "{line.strip()}" in {section["heading"]}: '
                     "a signed-off report must not carry empty prompts"
                 }
     return {}
