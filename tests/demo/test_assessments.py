@@ -123,7 +123,8 @@ def test_a_sample_of_complete_assessments_passes_the_services_checks(seeded, db)
             need.full_clean()
             if need.level != "none":
                 assert need.evidence or need.level in {"low", "moderate"} or need.key.startswith("basic:")
-        assert len(_above_none(needs)) >= 1
+        # A first assessment found something; a review may find every need met (all "none").
+        assert len(_above_none(needs)) >= (1 if assessment.number == 1 else 0)
         assert len(assessment.person_priorities) <= 3
         assert set(assessment.person_priorities) <= set(_above_none(needs))
         assert assessment.own_words and assessment.help_first

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from liaison.consent.models import (
@@ -15,37 +13,7 @@ from liaison.consent.models import (
     Purpose,
     RecipientKind,
 )
-from liaison.core.forms import DateField
-
-
-def _choice(label: str, choices: Any, message: str, *, required: bool = True) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=required,
-        widget=forms.RadioSelect,
-        error_messages={"required": message, "invalid_choice": message},
-    )
-
-
-def _text(label: str, max_length: int, *, rows: int = 3, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "max_length": f"{label.removesuffix(' (optional)')} must be {max_length:,} characters or fewer"
-        },
-    )
-
-
-def _version() -> forms.IntegerField:
-    return forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again"}
-    )
-
+from liaison.core.forms import DateField, choice_field, optional_text, version_field
 
 PAIR_CHOICES = [
     (f"{recipient}:{content}", f"{recipient_label}: {str(content_label).lower()}")
@@ -61,12 +29,12 @@ class MultipleCheckboxes(forms.CheckboxSelectMultiple):
 class ConsentForm(forms.Form):
     prefix = "record"
 
-    purpose = _choice(
+    purpose = choice_field(
         "What is the consent for?",
         [(Purpose.SHARING, "Sharing information"), (Purpose.ASSESSMENT, "Being assessed by the team")],
         "Choose what the consent is for",
     )
-    decision = _choice(
+    decision = choice_field(
         "What did the person decide?",
         [(Decision.GIVEN, "They agreed"), (Decision.REFUSED, "They did not agree")],
         "Choose whether the person agreed",
@@ -78,15 +46,15 @@ class ConsentForm(forms.Form):
         widget=MultipleCheckboxes,
         error_messages={"invalid_choice": "Choose recipients and kinds of information from the grid"},
     )
-    capacity = _choice(
+    capacity = choice_field(
         "Did the person have capacity to make this decision?",
         Capacity.choices,
         "Choose whether the person had capacity to decide",
     )
-    capacity_note = _text(
+    capacity_note = optional_text(
         "About capacity (optional)", 2000, help_text="Required if the person lacked capacity: say why."
     )
-    guardian = _choice(
+    guardian = choice_field(
         "How was a parent or guardian involved?",
         [(value, label) for value, label in Guardian.choices if value != Guardian.NOT_RECORDED],
         "The person is under 18: say how a parent or guardian was involved",
@@ -98,8 +66,8 @@ class ConsentForm(forms.Form):
         max_length=200,
         error_messages={"max_length": "The name must be 200 characters or fewer"},
     )
-    guardian_note = _text("About the parent or guardian's involvement (optional)", 2000, rows=2)
-    note = _text("What the person said (optional)", 2000, help_text="In their words where you can.")
+    guardian_note = optional_text("About the parent or guardian's involvement (optional)", 2000, rows=2)
+    note = optional_text("What the person said (optional)", 2000, help_text="In their words where you can.")
 
     def clean_pairs(self) -> list[tuple[str, str]]:
         pairs = []
@@ -110,14 +78,14 @@ class ConsentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    version = _version()
-    note = _text("Why was it withdrawn? (optional)", 2000, rows=2)
+    version = version_field()
+    note = optional_text("Why was it withdrawn? (optional)", 2000, rows=2)
 
 
 class BasisForm(forms.Form):
     prefix = "basis"
 
-    recipient_kind = _choice(
+    recipient_kind = choice_field(
         "Who would the information go to?", RecipientKind.choices, "Choose who the information would go to"
     )
     content_kinds = forms.MultipleChoiceField(
@@ -127,8 +95,8 @@ class BasisForm(forms.Form):
         widget=MultipleCheckboxes,
         error_messages={"invalid_choice": "Choose kinds of information from the list"},
     )
-    basis = _choice("The lawful basis", LawfulBasis.choices, "Choose the lawful basis")
-    reason = _text(
+    basis = choice_field("The lawful basis", LawfulBasis.choices, "Choose the lawful basis")
+    reason = optional_text(
         "Why must it be shared without the person's consent?",
         2000,
         rows=5,
@@ -143,10 +111,10 @@ class BasisForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    version = _version()
-    decision = _choice(
+    version = version_field()
+    decision = choice_field(
         "Your decision",
         [("approve", "Approve: sharing is allowed on this basis"), ("refuse", "Refuse")],
         "Choose whether you approve or refuse the request",
     )
-    note = _text("Note (required if you refuse)", 2000, rows=2)
+    note = optional_text("Note (required if you refuse)", 2000, rows=2)

@@ -25,7 +25,7 @@ from liaison.consent.models import (
     SharingBasis,
 )
 from liaison.consent.rules import ShareDecision, decide
-from liaison.core.access import MAX_ID
+from liaison.core.access import record_id
 from liaison.people.models import Person
 
 # How each rule outcome reads in the grid.
@@ -193,17 +193,9 @@ def recently_decided(team_id: int, limit: int = 10) -> list[SharingBasis]:
     )
 
 
-def _record_id(pk: object) -> int | None:
-    try:
-        value = int(str(pk))
-    except ValueError:
-        return None
-    return value if 0 < value <= MAX_ID else None
-
-
 def team_consent(person: Person, team_id: int, pk: object) -> Consent | None:
     """One of the team's consents for the person (for withdrawing), or None."""
-    consent_id = _record_id(pk)
+    consent_id = record_id(pk)
     if consent_id is None:
         return None
     return Consent.objects.filter(pk=consent_id, person=person, team_id=team_id).first()
@@ -211,7 +203,7 @@ def team_consent(person: Person, team_id: int, pk: object) -> Consent | None:
 
 def team_basis(team_id: int, pk: object) -> SharingBasis | None:
     """One of the team's lawful basis requests, or None (a team lead decides only their own team's)."""
-    basis_id = _record_id(pk)
+    basis_id = record_id(pk)
     if basis_id is None:
         return None
     return SharingBasis.objects.filter(pk=basis_id, team_id=team_id).select_related("person").first()

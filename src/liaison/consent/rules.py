@@ -25,6 +25,7 @@ from liaison.consent.models import (
     BasisStatus,
     Capacity,
     Consent,
+    ConsentScope,
     ContentKind,
     Decision,
     Guardian,
@@ -119,6 +120,44 @@ def decide(
     return ShareDecision(True, reason, basis="consent", consent_id=consent.pk, state="consent")
 
 
+def _decisions(
+    person: Person, team: object, recipient_kind: str, content_kinds: list[str], at: dt.datetime | None
+) -> dict[str, ShareDecision]:
+    """Each content kind's decision for one recipient kind, on records loaded in two queries."""
+    if recipient_kind not in RecipientKind.values:
+        raise ValueError(f"unknown recipient kind {recipient_kind!r}")
+    unknown = [kind for kind in content_kinds if kind not in ContentKind.values]
+    if unknown:
+        raise ValueError(f"unknown content kind {unknown[0]!r}")
+    at = at or timezone.now()
+    team_id = _team_id(team)
+    bases = list(
+        SharingBasis.objects.filter(
+            person=person, team_id=team_id, recipient_kind=recipient_kind, status=BasisStatus.APPROVED
+        )
+    )
+    naming: dict[str, list[Consent]] = {}
+    for scope in ConsentScope.objects.filter(
+        consent__person=person,
+        consent__team_id=team_id,
+        consent__purpose=Purpose.SHARING,
+        recipient_kind=recipient_kind,
+        content_kind__in=content_kinds,
+    ).select_related("consent"):
+        naming.setdefault(scope.content_kind, []).append(scope.consent)
+    return {
+        kind: decide(
+            person,
+            recipient_kind=recipient_kind,
+            content_kind=kind,
+            at=at,
+            bases=bases,
+            consents=naming.get(kind, []),
+        )
+        for kind in content_kinds
+    }
+
+
 def may_share(
     person: Person,
     *,
@@ -127,49 +166,11 @@ def may_share(
     content_kind: str,
     at: dt.datetime | None = None,
 ) -> ShareDecision:
-    if recipient_kind not in RecipientKind.values:
-        raise ValueError(f"unknown recipient kind {recipient_kind!r}")
-    if content_kind not in ContentKind.values:
-        raise ValueError(f"unknown content kind {content_kind!r}")
-    at = at or timezone.now()
-    team_id = _team_id(team)
-    bases = SharingBasis.objects.filter(
-        person=person, team_id=team_id, recipient_kind=recipient_kind, status=BasisStatus.APPROVED
-    )
-    consents = Consent.objects.filter(
-        person=person,
-        team_id=team_id,
-        purpose=Purpose.SHARING,
-        scopes__recipient_kind=recipient_kind,
-        scopes__content_kind=content_kind,
-    )
-    return decide(
-        person,
-        recipient_kind=recipient_kind,
-        content_kind=content_kind,
-        at=at,
-        bases=list(bases),
-        consents=list(consents),
-    )
+    return _decisions(person, team, recipient_kind, [content_kind], at)[content_kind]
 
 
 def allowed_contents(
     person: Person, *, team: object, recipient_kind: str, at: dt.datetime | None = None
 ) -> dict[str, ShareDecision]:
-    """Every content kind's decision for one recipient kind, in ContentKind order."""
-    return {
-        kind: may_share(person, team=team, recipient_kind=recipient_kind, content_kind=kind, at=at)
-        for kind in ContentKind.values
-    }
-
-
-def has_assessment_consent(person: Person, *, team: object) -> bool | None:
-    """True or False from the newest unwithdrawn consent to assessment; None if never asked."""
-    consent = (
-        Consent.objects.filter(
-            person=person, team_id=_team_id(team), purpose=Purpose.ASSESSMENT, withdrawn_at__isnull=True
-        )
-        .order_by("-recorded_at", "-id")
-        .first()
-    )
-    return None if consent is None else consent.decision == Decision.GIVEN
+    """Every content kind's decision for one recipient kind, in ContentKind order (two queries)."""
+    return _decisions(person, team, recipient_kind, list(ContentKind.values), at)

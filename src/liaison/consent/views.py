@@ -75,9 +75,6 @@ def _consent_page(
         rows.append({"consent": consent, "form": form, "scopes": list(consent.scopes.all())})
     if may_record and record_form is None:
         record_form = ConsentForm(initial={"purpose": Purpose.SHARING})
-    chosen = set()
-    if record_form is not None and record_form.is_bound:
-        chosen = set(request.POST.getlist(record_form.add_prefix("pairs")))
     context: dict[str, Any] = {
         "person": person,
         "access": access,
@@ -89,7 +86,6 @@ def _consent_page(
         "history": rows,
         "bases": bases,
         "record_form": record_form if may_record else None,
-        "chosen": chosen,
         "under_18": services.is_under_18(person, timezone.localdate()),
         "may_request_basis": can(request.user, "consent.request_basis", team_id),
         "may_decide_basis": can(request.user, "consent.approve_basis", team_id),
@@ -220,8 +216,7 @@ def basis_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 request, "Request sent to the team leads. Nothing is shared until one approves it."
             )
             return redirect("consent:person_consent", pk=person.pk)
-    chosen = set(request.POST.getlist(form.add_prefix("content_kinds"))) if form.is_bound else set()
-    context = {"person": person, "access": access, "form": form, "chosen": chosen}
+    context = {"person": person, "access": access, "form": form}
     return render_page(request, "consent/basis_new.html", context, forms=(form,))
 
 

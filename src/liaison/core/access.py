@@ -107,7 +107,7 @@ def deny(user: User, *, object_type: str, object_id: object, person_id: int | No
 MAX_ID = 2**63 - 1  # the largest id either database can hold
 
 
-def _record_id(pk: object) -> int | None:
+def record_id(pk: object) -> int | None:
     """The id as a number the databases can compare, or None (a denial, never a 500)."""
     try:
         value = int(str(pk))
@@ -116,9 +116,17 @@ def _record_id(pk: object) -> int | None:
     return value if 0 < value <= MAX_ID else None
 
 
+def record_id_or_deny(user: User, pk: object, object_type: str) -> int:
+    """The id as a number both databases can compare; anything else is an audited 404, never a 500."""
+    value = record_id(pk)
+    if value is None:
+        raise deny(user, object_type=object_type, object_id=str(pk)[:40])
+    return value
+
+
 def get_person_for_user(user: User, pk: object, *, action: str = "person.view") -> tuple[Person, Access]:
     """The person and how the user reached them; 404 (audited) for missing and not-yours alike."""
-    person_id = _record_id(pk)
+    person_id = record_id(pk)
     if person_id is None:
         raise deny(user, object_type="person", object_id=str(pk)[:40])
     access = person_access(user, person_id)
@@ -141,7 +149,7 @@ def get_person_for_user(user: User, pk: object, *, action: str = "person.view") 
 def _get_child_for_user(
     user: User, queryset: QuerySet, pk: object, object_type: str, action: str
 ) -> tuple[Any, Access]:
-    obj_id = _record_id(pk)
+    obj_id = record_id(pk)
     if obj_id is None:
         raise deny(user, object_type=object_type, object_id=str(pk)[:40])
     obj = queryset.filter(pk=obj_id).first()

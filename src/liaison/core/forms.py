@@ -279,3 +279,37 @@ class BreakGlassForm(forms.Form):
                 "say who asked and why it is urgent"
             )
         return reason
+
+
+def choice_field(
+    label: str, choices: Any, message: str, *, radios: bool = True, required: bool = True
+) -> forms.ChoiceField:
+    """A choice as radios (or a select), with one plain message for a missing or unknown answer."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        required=required,
+        widget=forms.RadioSelect if radios else forms.Select,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def optional_text(label: str, max_length: int, *, rows: int = 3, help_text: str = "") -> forms.CharField:
+    """Optional free text in a text area, with the limit said in words."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": f"{label.removesuffix(' (optional)')} must be {max_length:,} characters or fewer"
+        },
+    )
+
+
+def version_field() -> forms.IntegerField:
+    """The record's version, sent back with an edit so a stale one is refused."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again"}
+    )

@@ -9,6 +9,7 @@ a time: the results go to bench/results.json (merged, keyed by scale and databas
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -257,13 +258,8 @@ def page_samples(client: Client, requests: list[Callable[[Client], Any]], n: int
 
 
 def floor_samples(floors: list[Callable[[], Any]], n: int) -> list[float]:
-    out = []
-    for i in range(n + 2):
-        started = time.perf_counter()
-        floors[i % len(floors)]()
-        if i >= 2:
-            out.append(time.perf_counter() - started)
-    return out
+    turn = itertools.cycle(floors)
+    return timed(lambda: next(turn)(), n)
 
 
 def measure_pages(s: Subjects, n: int) -> dict[str, Any]:

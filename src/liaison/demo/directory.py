@@ -22,11 +22,11 @@ import hashlib
 import importlib
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from liaison.demo import directory_tables as t
 from liaison.demo import numbers
 from liaison.demo.names import POOLS
 from liaison.demo.places import AREAS, COUNTY, Area, inward_code, outward_code_at, point_near
+from liaison.demo.rows import Progress, Row, insert_rows
 from liaison.demo.tables import pick
 from liaison.directory.eligibility import outward_code, postcode_area
 from liaison.directory.models import (
@@ -59,8 +60,6 @@ from liaison.directory.taxonomy import ensure_needs_taxonomy, need_term_id
 # Hex, so the ids stay UUIDs: "5eedda7a-...". Nothing a directory publishes starts with it by chance
 # often enough to matter, and only the seed writes it.
 SYNTHETIC_PREFIX = "5eedda7a-"
-BATCH = 1000
-Progress = Callable[[str, int, int], None]
 
 STATUS_WEIGHTS = {
     ServiceStatus.ACTIVE: 92,
@@ -104,7 +103,6 @@ class Anchor:
     teams: tuple[Team, ...] = ()
 
 
-Row = dict[str, Any]  # column attname -> value, for `insert_rows`
 # The directory's eligible_sex to PERSON STATED SEX codes (people.models.Sex).
 _SEX_CODES = {str(EligibleSex.MALE): "1", str(EligibleSex.FEMALE): "2"}
 
@@ -181,41 +179,6 @@ class _Rows:
         ]
 
 
-# Field types whose Python values the database adapter needs converted (times and JSON); the rest
-# (text, numbers, booleans, foreign key ids) go as they are.
-_PREPARED = (models.DateTimeField, models.DateField, models.TimeField, models.JSONField, models.DecimalField)
-
-
-def insert_rows(
-    model: type[models.Model], rows: Sequence[Row], *, label: str = "", progress: Progress | None = None
-) -> None:
-    """INSERT plain rows (attname -> value) with executemany: several times faster than bulk_create,
-    which builds and inspects a model instance per row. Missing columns get the field's default; an
-    auto-increment id is left to the database. For rows nothing reads back by id."""
-    fields = [
-        f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
-    ]
-    defaults = {f.attname: f.get_default() for f in fields}
-    prepared = [isinstance(f, _PREPARED) for f in fields]
-    quote = connection.ops.quote_name
-    # Table and column names come from the model's metadata, quoted; values are parameters.
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            params = []
-            for row in rows[start : start + BATCH]:
-                values = []
-                for f, prep in zip(fields, prepared, strict=True):
-                    value = row[f.attname] if f.attname in row else defaults[f.attname]
-                    values.append(f.get_db_prep_save(value, connection) if prep else value)
-                params.append(values)
-            cursor.executemany(sql, params)
-            if progress:
-                progress(f"inserting {label}", min(start + BATCH, len(rows)), len(rows))
-
-
 def anchors_for(sites: Iterable[Site] | None) -> list[Anchor]:
     """The areas to put services in: the sites' postcode areas (with their teams), or the demo towns."""
     if sites is None:
@@ -290,14 +253,13 @@ def generate_directory(
             raise ValueError("A synthetic directory is already loaded: clear it first (replace=True).")
         directory_clear()
     ensure_needs_taxonomy()
-    maker = _DirectoryMaker(
-        rng=random.Random(f"directory:{seed}"),
+    maker = _built(
+        n_services=n_services,
         seed=seed,
+        sites=sites,
         now=now or timezone.now().replace(second=0, microsecond=0),
-        anchors=anchors_for(sites),
         published_share=published_share,
     )
-    maker.build(n_services)
     result = DirectoryResult(services=maker.made)
     for label, model, rows in maker.rows.batches():
         insert_rows(model, rows, label=label, progress=progress)
@@ -306,6 +268,33 @@ def generate_directory(
     if refresh is not None:
         refresh()
     return result
+
+
+def directory_again(
+    *,
+    n_services: int,
+    seed: int,
+    sites: Iterable[Site] | None,
+    now: dt.datetime,
+    published_share: float = 0.6,
+) -> DirectoryResult:
+    """The services generate_directory made with these arguments, without writing them again."""
+    maker = _built(n_services=n_services, seed=seed, sites=sites, now=now, published_share=published_share)
+    return DirectoryResult(services=maker.made)
+
+
+def _built(
+    *, n_services: int, seed: int, sites: Iterable[Site] | None, now: dt.datetime, published_share: float
+) -> _DirectoryMaker:
+    maker = _DirectoryMaker(
+        rng=random.Random(f"directory:{seed}"),
+        seed=seed,
+        now=now,
+        anchors=anchors_for(sites),
+        published_share=published_share,
+    )
+    maker.build(n_services)
+    return maker
 
 
 def _refresh_centroids() -> Callable[[], Any] | None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils import timezone
 
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.demo import numbers
 from liaison.demo.assessments import AssessmentMaker
 from liaison.demo.conditions import allocate, joint_distribution
@@ -48,7 +50,7 @@ from liaison.demo.tables import (
     seconds,
 )
 from liaison.demo.timeline import Condition, EpisodeMaker, EpisodeRecords
-from liaison.episodes.models import AgeGroup, Episode
+from liaison.episodes.models import AgeGroup, Contact, Episode, EpisodeStatus, Task
 from liaison.episodes.services import ADULT_AGE, YOUTH_MIN_AGE
 from liaison.people.models import Alias, ContactRelationship, Person, PersonContact, Sex
 
@@ -98,6 +100,24 @@ class Plan:
     person_contacts: list[PersonContact] = field(default_factory=list)
     profiles: list[SyntheticProfile] = field(default_factory=list)
     records: EpisodeRecords = field(default_factory=EpisodeRecords)
+
+    def batches(self) -> list[tuple[str, type[models.Model], Sequence[models.Model]]]:
+        """Each table's rows with its label, in the order to insert them."""
+        r = self.records
+        return [
+            ("people", Person, self.people),
+            ("aliases", Alias, self.aliases),
+            ("person contacts", PersonContact, self.person_contacts),
+            ("synthetic profiles", SyntheticProfile, self.profiles),
+            ("episodes", Episode, r.episodes),
+            ("episode statuses", EpisodeStatus, r.statuses),
+            ("contacts", Contact, r.contacts),
+            ("tasks", Task, r.tasks),
+            ("assessments", Assessment, r.assessments),
+            ("needs", Need, r.needs),
+            ("plan orders", PlanOrder, r.plan_orders),
+            ("plan actions", PlanAction, r.plan_actions),
+        ]
 
 
 @dataclass
@@ -151,8 +171,7 @@ class Generator:
 
     def build(self) -> Plan:
         rng = self.rng
-        recent_count = min(self.n, max(1, round(self.n * 0.015)))
-        recent = set(rng.sample(range(self.n), recent_count))
+        recent = set(rng.sample(range(self.n), self.recent_count()))
         drafts = [self._person(i, i in recent) for i in range(self.n)]
         combos = allocate(
             self.n,
@@ -177,6 +196,10 @@ class Generator:
         home = next(rt for rt in self.roster.teams if rt.spec.code == HOME_TEAM_CODE)
         self.assessments.finish(home)
         return self.plan
+
+    def recent_count(self) -> int:
+        """How many people's (last) arrival is in the last day."""
+        return min(self.n, max(1, round(self.n * 0.015)))
 
     def custody_lists(self) -> list[CustodyList]:
         """Today's custody list for the demo team's custody suites (call after build()).

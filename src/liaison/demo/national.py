@@ -30,8 +30,6 @@ custody-list import (today's list goes through the identification services, one 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import multiprocessing
 import os
@@ -48,17 +46,15 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
-from liaison.core.audit import _canonical, _chain_key, audit
+from liaison.core.audit import audit, event_hash
 from liaison.core.models import AuditChainHead, AuditEvent, Site, Team, User
 from liaison.demo import generator as generator_module
-from liaison.demo.conditions import allocate
-from liaison.demo.directory import DirectoryResult, _DirectoryMaker, anchors_for, generate_directory
-from liaison.demo.generator import SPECIFIC, Generator, condition_distribution
+from liaison.demo.directory import DirectoryResult, directory_again, generate_directory
+from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
 from liaison.demo.referrals import ReferralMaker
 from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
-from liaison.demo.staff import HOME_TEAM_CODE, TEAMS, Roster, RosterSite, RosterTeam, roster_create
-from liaison.demo.timeline import Condition
+from liaison.demo.staff import TEAMS, Roster, RosterSite, RosterTeam, roster_create
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
 from liaison.people.identifiers import pnc_check_letter
 from liaison.people.models import Alias, Person, PersonContact
@@ -105,32 +101,8 @@ class NationalGenerator(Generator):
         self.offset = offset
         self.extra_rng = extra_rng
 
-    def build(self) -> Any:
-        rng = self.rng
-        recent_count = min(self.n, round(self.n * RECENT_SHARE))
-        recent = set(rng.sample(range(self.n), recent_count))
-        drafts = [self._person(i, i in recent) for i in range(self.n)]
-        combos = allocate(
-            self.n,
-            condition_distribution(),
-            rng,
-            not_for=[d.youth for d in drafts],
-            excluded_index=SPECIFIC.index("personality_disorder"),
-        )
-        for draft, combo in zip(drafts, combos, strict=True):
-            self._profile(draft.person, combo)
-            condition = Condition(
-                any_problem=any(combo),
-                severe_mental_illness=combo[0],
-                substance_dependence=combo[2],
-                depression_or_anxiety=combo[1],
-                personality_disorder=combo[3],
-                other_problem=combo[4],
-            )
-            self._episodes(draft, condition)
-        home = next(rt for rt in self.roster.teams if rt.spec.code == HOME_TEAM_CODE)
-        self.assessments.finish(home)
-        return self.plan
+    def recent_count(self) -> int:
+        return min(self.n, round(self.n * RECENT_SHARE))
 
     def _person(self, index: int, recent: bool) -> Any:
         draft = super()._person(index, recent)
@@ -248,20 +220,7 @@ def _make_chunk(index: int) -> ChunkResult:
         for i, obj in enumerate(objs, start=start):
             obj.pk = first + i
 
-    generated: list[tuple[str, type[models.Model], Sequence[Any]]] = [
-        ("people", Person, plan.people),
-        ("aliases", Alias, plan.aliases),
-        ("person contacts", PersonContact, plan.person_contacts),
-        ("synthetic profiles", SyntheticProfile, plan.profiles),
-        ("episodes", Episode, records.episodes),
-        ("episode statuses", EpisodeStatus, records.statuses),
-        ("contacts", Contact, records.contacts),
-        ("tasks", Task, records.tasks),
-        ("assessments", Assessment, records.assessments),
-        ("needs", Need, records.needs),
-        ("plan orders", PlanOrder, records.plan_orders),
-        ("plan actions", PlanAction, records.plan_actions),
-    ]
+    generated = plan.batches()
     for label, model, objs in generated:
         number(label, model, objs)
     for _label, model, objs in generated:
@@ -450,7 +409,6 @@ def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
 def _write_audit(rows: list[tuple[Any, ...]], meter: Meter) -> int:
     """Append the chunk's events to the chain under the head's lock: contiguous ids, linked hashes."""
     started = time.perf_counter()
-    key = _chain_key()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     event_id, prev = head.last_event_id, head.last_hash
     out = []
@@ -472,7 +430,7 @@ def _write_audit(rows: list[tuple[Any, ...]], meter: Meter) -> int:
             detail=detail,
             prev_hash=prev,
         )
-        digest = hmac.new(key, _canonical(event).encode(), hashlib.sha256).hexdigest()  # type: ignore[arg-type]
+        digest = event_hash(event)  # type: ignore[arg-type]
         stored_at = (
             at
             if vendor == "postgresql"
@@ -563,19 +521,6 @@ def roster_load() -> Roster:
             rt.staff.setdefault(staff.role, []).append(users[staff.username])
         roster.teams.append(rt)
     return roster
-
-
-def directory_again(*, n_services: int, seed: int, sites: list[Site], now: dt.datetime) -> DirectoryResult:
-    """The generated directory's services as generate_directory made them, without writing them again."""
-    maker = _DirectoryMaker(
-        rng=random.Random(f"directory:{seed}"),
-        seed=seed,
-        now=now,
-        anchors=anchors_for(sites),
-        published_share=0.6,
-    )
-    maker.build(n_services)
-    return DirectoryResult(services=maker.made)
 
 
 def _reserve_ids(people: int, chunk: int) -> None:

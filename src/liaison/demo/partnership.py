@@ -14,11 +14,9 @@ import datetime as dt
 import hashlib
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
 from django.utils import timezone
 
 from liaison.consent.models import (
@@ -38,10 +36,10 @@ from liaison.consent.models import (
 )
 from liaison.consent.rules import ShareDecision, decide
 from liaison.core.models import Role, User
-from liaison.demo.directory import insert_rows
 from liaison.demo.models import SyntheticProfile
-from liaison.demo.rows import plain_row
+from liaison.demo.rows import BATCH, Progress, RecordMaker
 from liaison.demo.staff import Roster
+from liaison.demo.tables import DAY, HOUR, MINUTE
 from liaison.episodes.models import AgeGroup, Episode
 from liaison.identification.models import EpisodeFlag, FlagSource
 from liaison.referrals.models import Consent as ReferralConsent
@@ -59,9 +57,6 @@ from liaison.reports.models import (
 )
 from liaison.training.models import AgencyKind, KnowledgeScore, TrainingSession
 
-Progress = Callable[[str, int, int], None]
-BATCH = 1000
-MINUTE, HOUR, DAY = 60, 3600, 86400
 R, N, S, F = (
     ContentKind.RECOMMENDATIONS.value,
     ContentKind.NEEDS_SUMMARY.value,
@@ -203,33 +198,10 @@ class _Share:
     link: ShareLink | None = None
 
 
-@dataclass
-class PartnershipRecords:
-    rows: dict[str, int] = field(default_factory=dict)
-
-
-class PartnershipMaker:
-    def __init__(self, *, seed: int, now: dt.datetime, roster: Roster) -> None:
-        self.seed = seed
-        self.now = now
-        self.teams = {rt.team.pk: rt for rt in roster.teams}
-        self.roster = roster
-        self.rows: dict[str, int] = {}
-
-    def rng(self, part: str) -> random.Random:
-        return random.Random(f"partnership:{part}:{self.seed}")
+class PartnershipMaker(RecordMaker):
+    stream = "partnership"
 
     # --- helpers ---------------------------------------------------------------------------------
-
-    def _staff(self, team_id: int, *roles: str) -> list[User]:
-        rt = self.teams[team_id]
-        return [u for role in roles for u in rt.staff.get(role, [])]
-
-    def _clinician(self, rng: random.Random, episode: Episode) -> User:
-        worker = episode.allocated_worker
-        if worker is not None:
-            return worker
-        return rng.choice(self._staff(episode.team_id, Role.PRACTITIONER, Role.TEAM_LEAD))
 
     def _writer(self, rng: random.Random, episode: Episode) -> User:
         """A practitioner (never a team lead): a team lead signs off or approves what they write."""
@@ -241,26 +213,6 @@ class PartnershipMaker:
 
     def _lead(self, rng: random.Random, team_id: int) -> User:
         return rng.choice(self._staff(team_id, Role.TEAM_LEAD) or self._staff(team_id, Role.PRACTITIONER))
-
-    def _insert(
-        self,
-        label: str,
-        model: type[models.Model],
-        objs: Sequence[Any],
-        progress: Progress | None,
-        *,
-        plain: bool = False,
-    ) -> None:
-        """bulk_create; or, for rows nothing reads back by id, `plain`: a faster executemany."""
-        self.rows[label] = len(objs)
-        if plain:
-            insert_rows(model, [plain_row(o) for o in objs], label=label, progress=progress)
-            return
-        for i in range(0, len(objs), BATCH):
-            model._default_manager.bulk_create(objs[i : i + BATCH])
-            if progress:
-                progress(f"inserting {label}", min(i + BATCH, len(objs)), len(objs))
-        self.rows[label] = len(objs)
 
     # --- vulnerability flags -----------------------------------------------------------------------
 

@@ -28,8 +28,9 @@ from liaison.assessment.codes import BASIC_PREFIX, LEVEL_RANK
 from liaison.assessment.models import Assessment, AssessmentStatus, Need
 from liaison.core.models import Role, User
 from liaison.core.workdays import is_working_day
-from liaison.demo.directory import DirectoryResult, MadeService, Row
+from liaison.demo.directory import DirectoryResult, MadeService
 from liaison.demo.directory_tables import ALWAYS_OPEN
+from liaison.demo.rows import Row
 from liaison.demo.staff import Roster, RosterTeam
 from liaison.demo.tables import DAY, HOUR, MINUTE, pick, seconds
 from liaison.directory.models import ServiceStatus

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,33 +18,25 @@ from django.db import models, transaction
 from django.db.models import ForeignObjectRel, Q
 from django.utils import timezone
 
-from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.audit import audit
 from liaison.core.models import Team, User
 from liaison.demo.custody import CustodyList
-from liaison.demo.directory import (
-    directory_clear,
-    generate_directory,
-    insert_rows,
-    synthetic_directory_present,
-)
+from liaison.demo.directory import directory_clear, generate_directory, synthetic_directory_present
 from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
 from liaison.demo.partnership import seed_partnership
 from liaison.demo.referrals import ReferralMaker, ReferralRecords
+from liaison.demo.rows import Progress, insert_objects, insert_rows
 from liaison.demo.staff import DEMO_TEAM_CODES, DEMO_USERNAMES, Roster, roster_create
 from liaison.demo.staying import seed_staying
 from liaison.demo.timeline import EpisodeRecords
-from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
+from liaison.episodes.models import Task
 from liaison.identification.models import OUTSTANDING, Arrival
 from liaison.identification.services import arrival_flags_set, arrival_mark_reviewed, arrivals_import
-from liaison.people.models import Alias, Person, PersonContact
+from liaison.people.models import Person
 from liaison.referrals.models import Appointment, Referral, ReferralStatus
 
-# (what is being done, rows done, rows in all) -> None
-Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
-BATCH = 1000
 PURGE_CHUNK = 500
 
 
@@ -163,30 +155,13 @@ def demo_seed(
     generator = Generator(people=people, seed=seed, now=now, roster=roster, progress=progress)
     plan = generator.build()
     records = plan.records
-    batches: list[tuple[str, type[models.Model], Sequence[models.Model]]] = [
-        ("people", Person, plan.people),
-        ("aliases", Alias, plan.aliases),
-        ("person contacts", PersonContact, plan.person_contacts),
-        ("synthetic profiles", SyntheticProfile, plan.profiles),
-        ("episodes", Episode, records.episodes),
-        ("episode statuses", EpisodeStatus, records.statuses),
-        ("contacts", Contact, records.contacts),
-        ("tasks", Task, records.tasks),
-        ("assessments", Assessment, records.assessments),
-        ("needs", Need, records.needs),
-        ("plan orders", PlanOrder, records.plan_orders),
-        ("plan actions", PlanAction, records.plan_actions),
-    ]
     rows: dict[str, int] = {
         "teams": len(roster.teams),
         "sites": sum(len(rt.sites) for rt in roster.teams),
         "users": len(roster.users),
     }
-    for label, model, objs in batches:
-        for i, batch in enumerate(chunks(objs, BATCH)):
-            model._default_manager.bulk_create(batch)
-            if progress:
-                progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
+    for label, model, objs in plan.batches():
+        insert_objects(label, model, objs, progress)
         rows[label] = len(objs)
     made = _directory_and_referrals(
         roster=roster,
@@ -273,9 +248,9 @@ def _directory_and_referrals(
     maker = ReferralMaker(rng=random.Random(f"referrals:{seed}"), now=now, roster=roster, directory=directory)
     made = maker.make(records.assessments, records.needs)
     # Referrals and appointments are read back by id (bulk_create sets it); the rest are plain rows.
-    _insert("referrals", Referral, made.referrals, progress)
+    insert_objects("referrals", Referral, made.referrals, progress)
     insert_rows(ReferralStatus, made.status_rows(), label="referral statuses", progress=progress)
-    _insert("appointments", Appointment, made.appointments, progress)
+    insert_objects("appointments", Appointment, made.appointments, progress)
     tasks = maker.tasks()
     insert_rows(Task, tasks, label="follow-up tasks", progress=progress)
     rows.update(
@@ -287,15 +262,6 @@ def _directory_and_referrals(
     )
     rows["tasks"] = rows.get("tasks", 0) + len(tasks)  # the rules' follow-ups are tasks like the rest
     return made
-
-
-def _insert(
-    label: str, model: type[models.Model], objs: Sequence[models.Model], progress: Progress | None
-) -> None:
-    for i, batch in enumerate(chunks(objs, BATCH)):
-        model._default_manager.bulk_create(batch)
-        if progress:
-            progress(f"inserting {label}", min((i + 1) * BATCH, len(objs)), len(objs))
 
 
 def _load_custody_list(custody_list: CustodyList) -> int:

@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
 from django.utils import timezone
 
 from liaison.advice.models import (
@@ -32,20 +30,16 @@ from liaison.advice.models import (
 )
 from liaison.assessment.models import Need
 from liaison.core.models import Role, User
-from liaison.demo.directory import insert_rows
 from liaison.demo.models import SyntheticProfile
-from liaison.demo.rows import plain_row
+from liaison.demo.rows import Progress, RecordMaker
 from liaison.demo.staff import Roster
+from liaison.demo.tables import DAY, HOUR, MINUTE
 from liaison.episodes.models import Channel, Contact, Episode, Stage, Task
 from liaison.outreach.models import DropInAttendance, DropInSession
 from liaison.screening import instruments
 from liaison.screening.instruments import ScoringError
 from liaison.screening.models import AlertAction, Screening, ScreeningStatus
 from liaison.support.models import CrisisPlan, CrisisPlanStatus
-
-Progress = Callable[[str, int, int], None]
-BATCH = 1000
-MINUTE, HOUR, DAY = 60, 3600, 86400
 
 # instrument code -> cut-off profile used by the demo teams (the UK one where there is a choice).
 PROFILES = {
@@ -120,45 +114,8 @@ def seconds(rng: random.Random, low: int, high: int) -> dt.timedelta:
     return dt.timedelta(seconds=rng.randint(low, high))
 
 
-class StayingMaker:
-    def __init__(self, *, seed: int, now: dt.datetime, roster: Roster) -> None:
-        self.seed = seed
-        self.now = now
-        self.roster = roster
-        self.teams = {rt.team.pk: rt for rt in roster.teams}
-        self.rows: dict[str, int] = {}
-
-    def rng(self, part: str) -> random.Random:
-        return random.Random(f"staying:{part}:{self.seed}")
-
-    def _staff(self, team_id: int, *roles: str) -> list[User]:
-        rt = self.teams[team_id]
-        return [u for role in roles for u in rt.staff.get(role, [])]
-
-    def _clinician(self, rng: random.Random, episode: Episode) -> User:
-        if episode.allocated_worker is not None:
-            return episode.allocated_worker
-        return rng.choice(self._staff(episode.team_id, Role.PRACTITIONER, Role.TEAM_LEAD))
-
-    def _insert(
-        self,
-        label: str,
-        model: type[models.Model],
-        objs: Sequence[Any],
-        progress: Progress | None,
-        *,
-        plain: bool = False,
-    ) -> None:
-        """bulk_create; or, for rows nothing reads back by id, `plain`: a faster executemany."""
-        self.rows[label] = len(objs)
-        if plain:
-            insert_rows(model, [plain_row(o) for o in objs], label=label, progress=progress)
-            return
-        for i in range(0, len(objs), BATCH):
-            model._default_manager.bulk_create(objs[i : i + BATCH])
-            if progress:
-                progress(f"inserting {label}", min(i + BATCH, len(objs)), len(objs))
-        self.rows[label] = len(objs)
+class StayingMaker(RecordMaker):
+    stream = "staying"
 
     @staticmethod
     def _end(episode: Episode, now: dt.datetime) -> dt.datetime:

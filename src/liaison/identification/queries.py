@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from liaison.core.access import MAX_ID, deny
+from liaison.core.access import MAX_ID, deny, record_id_or_deny
 from liaison.core.audit import audit
 from liaison.core.models import Team, User
 from liaison.core.permissions import can, role_in, teams_for
@@ -53,17 +53,6 @@ def review_worklist(
     if site_id:
         arrivals = arrivals.filter(site_id=site_id)
     return arrivals.select_related("site").prefetch_related(_flag_prefetch()).order_by("-arrival_at", "-pk")
-
-
-def record_id_or_deny(user: User, pk: object, object_type: str) -> int:
-    """The id as a number both databases can compare; anything else is an audited 404, never a 500."""
-    try:
-        value = int(str(pk))
-    except ValueError:
-        value = 0
-    if not 0 < value <= MAX_ID:
-        raise deny(user, object_type=object_type, object_id=str(pk)[:40])
-    return value
 
 
 def get_arrival_for_user(user: User, pk: object, *, action: str = "arrival.view") -> Arrival:

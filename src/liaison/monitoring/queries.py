@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from liaison.core.access import MAX_ID, deny
+from liaison.core.access import deny, record_id_or_deny
 from liaison.core.models import AuditEvent, BreakGlass, Membership, User
 from liaison.core.permissions import can, teams_for
 from liaison.monitoring.models import PrivacyAlert
@@ -20,17 +20,6 @@ from liaison.monitoring.rules import load_rules
 from liaison.monitoring.services import REVIEW, day_bounds, record_reads
 
 MANAGE = "core.manage_accounts"
-
-
-def _id_or_deny(user: User, pk: object, object_type: str) -> int:
-    """The id as a number both databases can compare; anything else is an audited 404, never a 500."""
-    try:
-        value = int(str(pk))
-    except ValueError:
-        value = 0
-    if not 0 < value <= MAX_ID:
-        raise deny(user, object_type=object_type, object_id=str(pk)[:40])
-    return value
 
 
 # --- privacy alerts ---------------------------------------------------------------------------------
@@ -48,7 +37,7 @@ def open_alert_count(team_id: int) -> int:
 
 def get_alert_for_user(user: User, pk: object) -> PrivacyAlert:
     """An alert of a team in which the user reviews alerts; 404 (audited) for missing and not-yours alike."""
-    alert_id = _id_or_deny(user, pk, "privacy_alert")
+    alert_id = record_id_or_deny(user, pk, "privacy_alert")
     alert = (
         PrivacyAlert.objects.filter(pk=alert_id, team_id__in=teams_for(user, REVIEW))
         .select_related("user", "team", "grant", "closed_by")
@@ -116,7 +105,7 @@ def last_sign_ins(user_ids: list[int]) -> dict[int, dt.datetime]:
 
 def get_account_for_user(user: User, pk: object, *, team_id: int) -> Membership:
     """A member of the team (in which `user` manages accounts), with the account; else an audited 404."""
-    account_id = _id_or_deny(user, pk, "user")
+    account_id = record_id_or_deny(user, pk, "user")
     membership = None
     if can(user, MANAGE, team_id):
         membership = (

@@ -15,7 +15,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from liaison.outcomes import suppression as sup
-from liaison.outcomes.kpis import Kpis, Quantiles, Row
+from liaison.outcomes.kpis import FIRST_APPOINTMENT_DAYS, Kpis, Quantiles, Row
 
 # NHS identity colours: blue for bars, dark grey text, a pale grid.
 BAR = "#005eb8"
@@ -461,8 +461,8 @@ def _referrals(kpis: Kpis, suppress: bool) -> Chart:
     )
     shown = _apply(first, suppress)
     chart.notes.append(
-        f"First appointment attended within {28} days of the referral: {shown('ok')} of {shown('n')} "
-        f"referrals with an appointment ({percent(shown('ok'), shown('n'))})."
+        f"First appointment attended within {FIRST_APPOINTMENT_DAYS} days of the referral: "
+        f"{shown('ok')} of {shown('n')} referrals with an appointment ({percent(shown('ok'), shown('n'))})."
     )
     return chart
 
@@ -706,21 +706,12 @@ def _partners(kpis: Kpis, suppress: bool) -> Chart:
         [Cell(f"Shared with {r.label.lower()}", numeric=False), Cell(str(disclosure(i)))]
         for i, r in enumerate(kpis.disclosures)
     ]
-    notes = []
-    if kpis.feedback_count is None:
-        notes.append("Partner feedback is not available yet.")
-    else:
-        n = kpis.feedback_count
-        hide = suppress and 0 < n < MIN_FOR_TIMES
-        mean = "–" if not n else (sup.SUPPRESSED if hide else f"{kpis.feedback_mean:.1f} out of 5")
-        rows.append(
-            [Cell("Partner feedback received", numeric=False), Cell(sup.SUPPRESSED if hide else str(n))]
-        )
-        rows.append([Cell("Average usefulness score", numeric=False), Cell(mean)])
-    if kpis.training is None:
-        notes.append("Training reach is not available yet.")
-    else:
-        rows += [[Cell(r.label, numeric=False), Cell(str(r.count))] for r in kpis.training]
+    n = kpis.feedback_count
+    hide = suppress and 0 < n < MIN_FOR_TIMES
+    mean = "–" if not n else (sup.SUPPRESSED if hide else f"{kpis.feedback_mean:.1f} out of 5")
+    rows.append([Cell("Partner feedback received", numeric=False), Cell(sup.SUPPRESSED if hide else str(n))])
+    rows.append([Cell("Average usefulness score", numeric=False), Cell(mean)])
+    rows += [[Cell(r.label, numeric=False), Cell(str(r.count))] for r in kpis.training]
     return Chart(
         "partners",
         "Consent, sharing, feedback and training",
@@ -728,5 +719,4 @@ def _partners(kpis: Kpis, suppress: bool) -> Chart:
         "training given to justice partners.",
         None,
         DisplayTable("Consent, sharing, feedback and training", ["", "Number"], rows),
-        notes,
     )

@@ -35,7 +35,7 @@ from liaison.consent.models import Disclosure
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.models import Team, User
-from liaison.core.permissions import roles_by_team, teams_for
+from liaison.core.permissions import role_in, teams_for
 from liaison.episodes.models import Episode
 from liaison.identification.models import EpisodeFlag
 from liaison.referrals.models import Kind, Referral, ReferralStatus, Status
@@ -423,13 +423,12 @@ def dataset_export(
 
 
 def _audit(actor: User, result: ExportResult, *, identifiable: bool) -> None:
-    roles = roles_by_team(actor)
     team = result.teams[0]
     audit(
         actor=actor,
         action="outcomes.dataset_export",
         team_id=team.pk,
-        role=roles.get(team.pk, ""),
+        role=role_in(actor, team) or "",
         object_type="dataset",
         object_id=result.period.label,
         detail={

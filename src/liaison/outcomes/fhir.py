@@ -30,7 +30,7 @@ from liaison.assessment.codes import LEVEL_LABELS
 from liaison.assessment.codes import codes as need_codes
 from liaison.assessment.models import ActionStatus, Assessment, AssessmentStatus, Need, PlanAction
 from liaison.consent.models import Consent, ContentKind, Decision, Purpose, RecipientKind
-from liaison.core.access import DENIED, MAX_ID, Access, get_person_for_user, person_access
+from liaison.core.access import DENIED, Access, get_person_for_user, person_access, record_id
 from liaison.core.errors import NotPermitted
 from liaison.core.models import Team, User
 from liaison.core.permissions import can
@@ -40,10 +40,9 @@ from liaison.outcomes.dataset import ods_code
 from liaison.people.identifiers import nhs_number_problem
 from liaison.people.models import Ethnicity, Person
 from liaison.referrals.models import Appointment, Attendance, Kind, Referral, Status
-from liaison.screening import instruments
 from liaison.screening.instruments import fhir as screening_fhir
 from liaison.screening.models import Screening
-from liaison.screening.presenters import band_label
+from liaison.screening.presenters import band_label, definition_of, stored_result
 
 OPERATION = "outcomes.export_fhir"
 FHIR_JSON = "application/fhir+json"
@@ -262,22 +261,9 @@ def _episode_of_care(b: Bundler, episode: Episode, patient: dict[str, str]) -> d
 
 
 def _screening(b: Bundler, screening: Screening, patient: dict[str, str]) -> None:
-    definition = instruments.get(screening.instrument_code, screening.instrument_version)
+    definition = definition_of(screening)
     label = band_label(definition, screening.profile, screening.band) if screening.band else ""
-    result = None
-    if screening.is_complete:
-        result = instruments.Result(
-            instrument=screening.instrument_code,
-            version=screening.instrument_version,
-            profile=screening.profile,
-            total=screening.total,
-            band=screening.band or None,
-            band_label=label or None,
-            positive=screening.positive,
-            flags=tuple(screening.flags),
-            subscores=screening.subscores,
-            notes=tuple(screening.result_notes),
-        )
+    result = stored_result(screening, definition)
     response = screening_fhir.questionnaire_response(
         definition,
         response_id="unused",
@@ -556,11 +542,8 @@ def fhir_access(actor: User, person_id: object) -> Access:
     Does not audit and does not say whether a person they cannot see exists: for those it answers
     DENIED, and `person_fhir_export` then refuses through the access helper (404, audited).
     """
-    try:
-        pid = int(str(person_id))
-    except ValueError:
-        return DENIED
-    access = person_access(actor, pid) if 0 < pid <= MAX_ID else DENIED
+    pid = record_id(person_id)
+    access = person_access(actor, pid) if pid is not None else DENIED
     if not access.allowed:
         return access
     if access.via == "break_glass":

@@ -11,8 +11,9 @@ from django import forms
 from django.utils import timezone
 
 from liaison.core.models import Site, Team
+from liaison.core.presenters import long_date
 from liaison.episodes.models import AgeGroup, PathwayPoint
-from liaison.outcomes.kpis import LOCAL, Period
+from liaison.outcomes.kpis import Period
 from liaison.people.models import Ethnicity, Sex
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -23,7 +24,7 @@ NO_SUCH_PERIOD = "Enter a period like 2026-10 (a month) or 2026-Q3 (a quarter)"
 
 
 def today() -> dt.date:
-    return timezone.now().astimezone(LOCAL).date()
+    return timezone.localdate()
 
 
 def financial_quarter(year: int, quarter: int) -> str:
@@ -165,7 +166,7 @@ class DashboardFilterForm(forms.Form):
             if start < EARLIEST:
                 self.add_error("start", "The period must start in 2000 or later")
                 return data
-            label = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+            label = f"{long_date(start)} to {long_date(end)}"
             self.chosen_period = Period(
                 start=start, end=end, label=label, key=f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
             )

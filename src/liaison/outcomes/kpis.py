@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import (
     Aggregate,
@@ -28,7 +27,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -39,24 +37,25 @@ from django.db.models import (
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
 
 from liaison.advice.models import AdviceOutcome, AdviceType, OutcomeKind
-from liaison.assessment.models import AssessmentStatus, Need, PlanAction
-from liaison.consent.models import Consent, Disclosure
+from liaison.assessment.codes import BASIC_PREFIX
+from liaison.assessment.models import ActionStatus, AssessmentStatus, Need, PlanAction
+from liaison.assessment.presenters import need_label
+from liaison.consent.models import Consent, Decision, Disclosure, RecipientKind
 from liaison.episodes.models import AgeGroup, ClosureReason, Episode
 from liaison.identification.models import Arrival, ArrivalStatus, EpisodeFlag
+from liaison.people.models import Ethnicity, Sex
 from liaison.referrals.models import Appointment, Attendance, Outcome, Referral
 from liaison.referrals.models import Status as ReferralState
+from liaison.reports.models import PartnerFeedback
+from liaison.training.models import TrainingSession
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 FIRST_APPOINTMENT_DAYS = 28
 REPEAT_DAYS = 365
 # Need levels that count as "a need found" at assessment; "low" is recorded but not counted.
 NEED_FOUND = ("moderate", "high", "urgent")
-# The three basic needs the commissioners ask about, with the records that show each was met.
-BASIC_NEEDS = (
-    ("basic:sleep_tonight", "A safe place to sleep tonight"),
-    ("basic:money_today", "Money for today"),
-    ("basic:id", "ID"),
-)
+# The three basic needs the commissioners ask about (labels from the needs code list).
+BASIC_NEEDS = ("basic:sleep_tonight", "basic:money_today", "basic:id")
 REFERRAL_SENT = ~Q(status=ReferralState.DRAFT)
 ENGAGED_STATUSES = (ReferralState.ENGAGED,)
 ENGAGED_OUTCOMES = (Outcome.ENGAGED, Outcome.SUPPORT_RECEIVED)
@@ -217,9 +216,9 @@ class Kpis:
     caseload: list[Row]
     consent: list[Row]
     disclosures: list[Row]
-    feedback_count: int | None
+    feedback_count: int
     feedback_mean: float | None
-    training: list[Row] | None
+    training: list[Row]
     equality: list[EqualityRow] = field(default_factory=list)
 
     @property
@@ -281,26 +280,46 @@ def _labels(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {str(k): str(v) for k, v in choices}
 
 
+# Per-episode facts, as subqueries on the outer episode: shared by the figures and the drill-down, so
+# the episodes listed behind a number are the ones it counted.
+def _sent() -> Exists:
+    return Exists(Referral.objects.filter(REFERRAL_SENT, episode=OuterRef("pk")))
+
+
+def _attended() -> Exists:
+    return Exists(Appointment.objects.filter(episode=OuterRef("pk"), attendance=Attendance.ATTENDED))
+
+
+def _engaged() -> Exists:
+    return Exists(
+        Referral.objects.filter(
+            Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES), episode=OuterRef("pk")
+        )
+    )
+
+
+def _repeat() -> Exists:
+    """The same person had another episode that arrived in the REPEAT_DAYS before this one."""
+    return Exists(
+        Episode.objects.filter(
+            person=OuterRef("person"),
+            arrival_at__lt=OuterRef("arrival_at"),
+            arrival_at__gte=OuterRef("arrival_at") - dt.timedelta(days=REPEAT_DAYS),
+        )
+    )
+
+
+def _local_arrival(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """The annotations `in_staffed_hours()` works on."""
+    return episodes.annotate(
+        _t=TruncTime("arrival_at", tzinfo=LOCAL), _dow=ExtractIsoWeekDay("arrival_at", tzinfo=LOCAL)
+    )
+
+
 def compute(filters: Filters) -> Kpis:
-    q = episode_q(filters)
-    episodes = Episode.objects.filter(q)
-    sent = Referral.objects.filter(REFERRAL_SENT, episode=OuterRef("pk"))
-    engaged = Referral.objects.filter(
-        Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES), episode=OuterRef("pk")
-    )
-    attended = Appointment.objects.filter(episode=OuterRef("pk"), attendance=Attendance.ATTENDED)
-    earlier = Episode.objects.filter(
-        person=OuterRef("person"),
-        arrival_at__lt=OuterRef("arrival_at"),
-        arrival_at__gte=OuterRef("arrival_at") - dt.timedelta(days=REPEAT_DAYS),
-    )
-    annotated = episodes.annotate(
-        _t=TruncTime("arrival_at", tzinfo=LOCAL),
-        _dow=ExtractIsoWeekDay("arrival_at", tzinfo=LOCAL),
-        _sent=Exists(sent),
-        _attended=Exists(attended),
-        _engaged=Exists(engaged),
-        _repeat=Exists(earlier),
+    episodes = cohort(filters)
+    annotated = _local_arrival(episodes).annotate(
+        _sent=_sent(), _attended=_attended(), _engaged=_engaged(), _repeat=_repeat()
     )
     hours = in_staffed_hours()
     seen = Q(screened_at__isnull=False)
@@ -323,18 +342,17 @@ def compute(filters: Filters) -> Kpis:
 
     # Reviewed on a custody or court list without becoming an episode (no concerns, or flagged and
     # not yet opened): the part of "arrivals reviewed" that is not already an episode.
+    # Without person-level filters, episode_q names only fields an Arrival has too (team, site, arrival).
     arrivals_reviewed: int | None = None
     if not filters.person_level:
-        arrival_q = Q(
-            team_id__in=filters.team_ids,
-            arrival_at__gte=filters.period.start_at,
-            arrival_at__lt=filters.period.end_before,
-            episode__isnull=True,
-            status__in=(ArrivalStatus.NO_CONCERNS, ArrivalStatus.FLAGGED),
+        arrivals_reviewed = (
+            Arrival.objects.filter(
+                episode_q(filters),
+                episode__isnull=True,
+                status__in=(ArrivalStatus.NO_CONCERNS, ArrivalStatus.FLAGGED),
+            ).count()
+            + agg["identified"]
         )
-        if filters.site_id is not None:
-            arrival_q &= Q(site_id=filters.site_id)
-        arrivals_reviewed = Arrival.objects.filter(arrival_q).count() + agg["identified"]
 
     funnel = [
         Row("reviewed", "Arrivals reviewed", arrivals_reviewed or 0),
@@ -363,13 +381,12 @@ def compute(filters: Filters) -> Kpis:
         .annotate(n=Count("flag", distinct=True))
     )
     flagged = per_person.aggregate(
-        people=Count("episode__person_id", distinct=True),
+        people=Count("episode__person_id"), two_or_more=Count("n", filter=Q(n__gte=2))
     )
-    two_or_more = per_person.filter(n__gte=2).count()
 
     needs_found = _needs_found(filters, agg["assessed"])
     (referrals_by_need, outcomes, referrals_sent, first_n, first_ok) = _referrals(filters)
-    basic = _basic_needs(Episode.objects.filter(q))
+    basic = _basic_needs(episodes)
     advice = _advice_outcomes(filters)
     caseload = _caseload(filters)
     consent, disclosures = _consent(filters)
@@ -391,7 +408,7 @@ def compute(filters: Filters) -> Kpis:
         out_of_hours_missed=agg["out_of_hours_missed"],
         vulnerabilities=vulnerabilities,
         people_flagged=flagged["people"],
-        people_two_or_more=two_or_more,
+        people_two_or_more=flagged["two_or_more"],
         needs_found=needs_found,
         referrals_by_need=referrals_by_need,
         referral_outcomes=outcomes,
@@ -414,15 +431,13 @@ def compute(filters: Filters) -> Kpis:
 
 def _needs_found(filters: Filters, assessed: int) -> list[Row]:
     """Episodes with a need of moderate or above in a complete assessment, per domain."""
-    from liaison.assessment.presenters import need_label
-
     rows = (
         Need.objects.filter(
             episode_q(filters, "assessment__episode__"),
             assessment__status=AssessmentStatus.COMPLETE,
             level__in=NEED_FOUND,
         )
-        .exclude(key__startswith="basic:")
+        .exclude(key__startswith=BASIC_PREFIX)
         .values("key")
         .annotate(n=Count("assessment__episode", distinct=True))
         .order_by("-n", "key")
@@ -431,12 +446,7 @@ def _needs_found(filters: Filters, assessed: int) -> list[Row]:
 
 
 def _referrals(filters: Filters) -> tuple[list[Row], list[OutcomeCell], int, int, int]:
-    from liaison.assessment.presenters import need_label
-
     referrals = Referral.objects.filter(REFERRAL_SENT, episode_q(filters, "episode__"))
-    by_need = referrals.values("need_key").annotate(n=Count("pk")).order_by("-n", "need_key")
-    total = sum(r["n"] for r in by_need)
-    rows = [Row(r["need_key"], need_label(r["need_key"]), r["n"], total) for r in by_need]
     outcome_labels = {**_labels(Outcome.choices), "": "No outcome yet"}
     cells = [
         OutcomeCell(
@@ -445,6 +455,15 @@ def _referrals(filters: Filters) -> tuple[list[Row], list[OutcomeCell], int, int
         for r in referrals.values("need_key", "outcome")
         .annotate(n=Count("pk"))
         .order_by("need_key", "outcome")
+    ]
+    # Per need: the cells summed over their outcomes (no second GROUP BY).
+    by_need: dict[str, int] = {}
+    for cell in cells:
+        by_need[cell.row] = by_need.get(cell.row, 0) + cell.count
+    total = sum(by_need.values())
+    rows = [
+        Row(key, need_label(key), n, total)
+        for key, n in sorted(by_need.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     # The first appointment of each referral: attended, and starting within 28 days of the referral.
     first = Appointment.objects.filter(referral=OuterRef("pk")).order_by("starts_at", "pk")
@@ -471,13 +490,13 @@ def _basic_needs(episodes: QuerySet[Episode]) -> list[tuple[Row, Row]]:
     """
     annotations: dict[str, Any] = {}
     aggregates: dict[str, Aggregate] = {}
-    for i, (key, _label) in enumerate(BASIC_NEEDS):
+    for i, key in enumerate(BASIC_NEEDS):
         has = Need.objects.filter(
             assessment__episode=OuterRef("pk"),
             assessment__status=AssessmentStatus.COMPLETE,
             key=key,
         ).exclude(level__in=("", "none"))
-        met_action = PlanAction.objects.filter(episode=OuterRef("pk"), need_key=key, status="done")
+        met_action = PlanAction.objects.filter(episode=OuterRef("pk"), need_key=key, status=ActionStatus.DONE)
         met_referral = Referral.objects.filter(episode=OuterRef("pk"), need_key=key).filter(
             Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES)
         )
@@ -490,8 +509,8 @@ def _basic_needs(episodes: QuerySet[Episode]) -> list[tuple[Row, Row]]:
         aggregates[f"met{i}"] = Count("pk", filter=Q(**{f"_has{i}": True, f"_met{i}": True}))
     agg = episodes.annotate(**annotations).aggregate(**aggregates)
     return [
-        (Row(key, label, agg[f"has{i}"]), Row(key, label, agg[f"met{i}"], agg[f"has{i}"]))
-        for i, (key, label) in enumerate(BASIC_NEEDS)
+        (Row(key, need_label(key), agg[f"has{i}"]), Row(key, need_label(key), agg[f"met{i}"], agg[f"has{i}"]))
+        for i, key in enumerate(BASIC_NEEDS)
     ]
 
 
@@ -542,8 +561,6 @@ def _caseload(filters: Filters) -> list[Row]:
 
 def _consent(filters: Filters) -> tuple[list[Row], list[Row]]:
     """Consent decisions recorded and withdrawn in the period, and disclosures made, by the teams."""
-    from liaison.consent.models import Decision, RecipientKind
-
     window = {"team_id__in": filters.team_ids}
     start, end = filters.period.start_at, filters.period.end_before
     decisions = _labels(Decision.choices)
@@ -571,13 +588,9 @@ def _consent(filters: Filters) -> tuple[list[Row], list[Row]]:
     return consent, disclosures
 
 
-def _feedback(filters: Filters) -> tuple[int | None, float | None]:
+def _feedback(filters: Filters) -> tuple[int, float | None]:
     """Partner feedback on shared reports given in the period: how many, and the mean usefulness (1-5)."""
-    try:
-        model = apps.get_model("reports", "PartnerFeedback")
-    except LookupError:  # the reports app is not installed
-        return None, None
-    agg = model.objects.filter(
+    agg = PartnerFeedback.objects.filter(
         at__gte=filters.period.start_at,
         at__lt=filters.period.end_before,
         link__report_version__report__team_id__in=filters.team_ids,
@@ -585,11 +598,9 @@ def _feedback(filters: Filters) -> tuple[int | None, float | None]:
     return agg["n"], (float(agg["mean"]) if agg["mean"] is not None else None)
 
 
-def _training(filters: Filters) -> list[Row] | None:
+def _training(filters: Filters) -> list[Row]:
     """Awareness training given to justice agency staff in the period: sessions and people reached
     (one query; the change in knowledge scores is on the training page, docs/training.md)."""
-    from liaison.training.models import TrainingSession
-
     agg = TrainingSession.objects.filter(
         team_id__in=filters.team_ids,
         delivered_on__gte=filters.period.start,
@@ -608,11 +619,7 @@ def _equality(filters: Filters) -> list[EqualityRow]:
     comparison is along the pathway: a group whose share falls from "identified" to "assessed" or
     "referred" is reached less well. Three GROUP BY queries (sex, ethnicity, age group).
     """
-    from liaison.people.models import Ethnicity, Sex
-
-    base = Episode.objects.filter(episode_q(filters)).annotate(
-        _sent=Exists(Referral.objects.filter(REFERRAL_SENT, episode=OuterRef("pk")))
-    )
+    base = cohort(filters).annotate(_sent=_sent())
     result: list[EqualityRow] = []
     for dimension, column, labels in (
         ("Sex", "person__sex", _labels(Sex.choices)),
@@ -648,29 +655,12 @@ def _equality(filters: Filters) -> list[EqualityRow]:
     return result
 
 
-def latest_arrival_max(team_ids: tuple[int, ...]) -> dt.datetime | None:
-    """The newest arrival in the teams (for the page's "data up to" line)."""
-    return Episode.objects.filter(team_id__in=team_ids).aggregate(m=Max("arrival_at"))["m"]
-
-
-DRILL_STAGES = (
-    "identified",
-    "screened",
-    "assessed",
-    "referred",
-    "attended",
-    "engaged",
-    "ooh_missed",
-    "repeat",
-)
-
-
 def drill_down(filters: Filters, measure: str) -> QuerySet[Episode] | None:
     """The episodes behind one number on the dashboard, newest arrival first; None for an unknown measure.
 
     Only for callers who have checked `outcomes.drill_down` on every team in `filters.team_ids`.
     """
-    episodes = Episode.objects.filter(episode_q(filters))
+    episodes = cohort(filters)
     if measure == "identified":
         pass
     elif measure == "screened":
@@ -678,27 +668,15 @@ def drill_down(filters: Filters, measure: str) -> QuerySet[Episode] | None:
     elif measure == "assessed":
         episodes = episodes.filter(assessed_at__isnull=False)
     elif measure == "referred":
-        episodes = episodes.filter(Exists(Referral.objects.filter(REFERRAL_SENT, episode=OuterRef("pk"))))
+        episodes = episodes.filter(_sent())
     elif measure == "attended":
-        episodes = episodes.filter(
-            Exists(Appointment.objects.filter(episode=OuterRef("pk"), attendance=Attendance.ATTENDED))
-        )
+        episodes = episodes.filter(_attended())
     elif measure == "engaged":
-        engaged = Referral.objects.filter(
-            Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES), episode=OuterRef("pk")
-        )
-        episodes = episodes.filter(Exists(engaged))
+        episodes = episodes.filter(_engaged())
     elif measure == "ooh_missed":
-        episodes = episodes.annotate(
-            _t=TruncTime("arrival_at", tzinfo=LOCAL), _dow=ExtractIsoWeekDay("arrival_at", tzinfo=LOCAL)
-        ).filter(~in_staffed_hours(), closure_reason=ClosureReason.NOT_SEEN)
+        episodes = _local_arrival(episodes).filter(~in_staffed_hours(), closure_reason=ClosureReason.NOT_SEEN)
     elif measure == "repeat":
-        earlier = Episode.objects.filter(
-            person=OuterRef("person"),
-            arrival_at__lt=OuterRef("arrival_at"),
-            arrival_at__gte=OuterRef("arrival_at") - dt.timedelta(days=REPEAT_DAYS),
-        )
-        episodes = episodes.filter(Exists(earlier))
+        episodes = episodes.filter(_repeat())
     elif measure.startswith("flag:") and len(measure) > 5:
         episodes = episodes.filter(
             Exists(EpisodeFlag.objects.filter(episode=OuterRef("pk"), flag_id=measure[5:]))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import Team, User
+from liaison.core.pdf import html_to_pdf
 from liaison.core.permissions import can, role_in
 from liaison.outcomes import charts
 from liaison.outcomes.kpis import Filters, Kpis, Period
@@ -101,16 +102,5 @@ def report_html(context: dict[str, Any]) -> str:
     return render_to_string("outcomes/report.html", context)
 
 
-def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
-    raise ValueError(f"The commissioner report fetches nothing: {url[:60]}")
-
-
 def report_pdf(context: dict[str, Any]) -> bytes:
-    # Imported here: WeasyPrint loads Pango on import, which only the PDFs need.
-    from weasyprint import CSS, HTML
-
-    stylesheet = CSS(filename=str(STYLESHEET), url_fetcher=_no_fetch)
-    pdf = HTML(string=report_html(context), url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
-    if pdf is None:  # only when given a target to write to, which we never do
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
+    return html_to_pdf(report_html(context), STYLESHEET)

@@ -22,12 +22,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from liaison.assessment.presenters import need_label
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
 from liaison.core.models import Team
-from liaison.core.permissions import can, roles_by_team
+from liaison.core.pdf import pdf_download
+from liaison.core.permissions import can, teams_for
 from liaison.core.views import AuthenticatedRequest, not_permitted, render_page
+from liaison.identification.models import VulnerabilityFlag
 from liaison.outcomes import charts, kpis, report
 from liaison.outcomes.forms import (
     CommentaryForm,
@@ -59,8 +62,7 @@ class Scope:
 
 
 def _viewable_teams(request: AuthenticatedRequest) -> list[Team]:
-    ids = [tid for tid in roles_by_team(request.user) if can(request.user, "outcomes.view", tid)]
-    return list(Team.objects.filter(pk__in=ids).order_by("name"))
+    return list(Team.objects.filter(pk__in=teams_for(request.user, "outcomes.view")).order_by("name"))
 
 
 def _scope(request: AuthenticatedRequest, data: QueryDict, *, default: kpis.Period) -> Scope | None:
@@ -173,13 +175,9 @@ def _measure_label(measure: str) -> str | None:
     if measure in MEASURE_LABELS:
         return MEASURE_LABELS[measure]
     if measure.startswith("flag:"):
-        from liaison.identification.models import VulnerabilityFlag
-
         flag = VulnerabilityFlag.objects.filter(code=measure[5:]).first()
         return f"Episodes flagged: {flag.label}" if flag else None
     if measure.startswith("need:"):
-        from liaison.assessment.presenters import need_label
-
         return f"Episodes with a need found: {need_label(measure[5:])}"
     return None
 
@@ -311,8 +309,4 @@ def commissioner_report_pdf(request: AuthenticatedRequest) -> HttpResponse:
     )
     pdf = report.report_pdf(context)
     audit(actor=request.user, action="outcomes.report", detail=_audit_detail(scope.filters))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"liaison-outcomes-{scope.filters.period.key}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(pdf, f"liaison-outcomes-{scope.filters.period.key}.pdf")

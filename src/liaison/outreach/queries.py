@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from liaison.core.access import MAX_ID, deny
+from liaison.core.access import MAX_ID, deny, record_id
 from liaison.core.models import CLINICAL_ROLES, User
 from liaison.core.permissions import roles_by_team
 from liaison.episodes.models import Episode, Stage
@@ -24,14 +24,11 @@ def team_sessions(team_id: int) -> QuerySet[DropInSession]:
 
 def get_session_for_user(user: User, pk: object) -> DropInSession:
     """The session when the user holds a clinical role in its team; else an audited 404."""
-    try:
-        session_id = int(str(pk))
-    except ValueError:
-        session_id = 0
+    session_id = record_id(pk)
     teams = [team for team, role in roles_by_team(user).items() if role in CLINICAL_ROLES]
     session = (
         DropInSession.objects.filter(pk=session_id, team_id__in=teams).select_related("team", "site").first()
-        if 0 < session_id <= MAX_ID
+        if session_id is not None
         else None
     )
     if session is None:

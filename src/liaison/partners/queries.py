@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from liaison.core.access import deny, person_access
+from liaison.core.access import deny, person_access, record_id_or_deny
 from liaison.core.audit import audit
 from liaison.core.models import CLINICAL_ROLES, User
 from liaison.core.permissions import can, role_in, teams_for
 from liaison.episodes.models import Episode
-from liaison.identification.queries import record_id_or_deny
 from liaison.partners.models import PartnerReferral
 
 REFER = "partners.refer"

@@ -6,42 +6,10 @@ from typing import Any
 
 from django import forms
 
-from liaison.core.forms import DateTimeField, set_choices
+from liaison.core.forms import DateTimeField, choice_field, optional_text, set_choices, version_field
 from liaison.core.models import User
 from liaison.referrals import states
 from liaison.referrals.models import Attendance, Consent, Kind, Outcome
-
-
-def _choice(
-    label: str, choices: Any, message: str, *, radios: bool = True, required: bool = True
-) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=required,
-        widget=forms.RadioSelect if radios else forms.Select,
-        error_messages={"required": message, "invalid_choice": message},
-    )
-
-
-def _text(label: str, max_length: int, *, rows: int = 3, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "max_length": f"{label.removesuffix(' (optional)')} must be {max_length:,} characters or fewer"
-        },
-    )
-
-
-def _version() -> forms.IntegerField:
-    return forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again"}
-    )
-
 
 CONSENT_LABEL = "Has the person agreed to their details being shared with the service?"
 CONSENT_HINT = (
@@ -51,11 +19,13 @@ CONSENT_HINT = (
 
 
 class ReferralForm(forms.Form):
-    need_key = _choice("Which need is this for?", [], "Choose the need this referral is for", radios=False)
+    need_key = choice_field(
+        "Which need is this for?", [], "Choose the need this referral is for", radios=False
+    )
     service = forms.CharField(
         widget=forms.HiddenInput, error_messages={"required": "Choose a service from the directory"}
     )
-    kind = _choice(
+    kind = choice_field(
         "How will you connect them?",
         [
             (Kind.ACTIVE, "Active referral: we refer them and follow it up with the service"),
@@ -63,11 +33,11 @@ class ReferralForm(forms.Form):
         ],
         "Choose whether this is an active referral or signposting",
     )
-    consent = _choice(
+    consent = choice_field(
         CONSENT_LABEL, Consent.choices, "Choose whether the person agreed to their details being shared"
     )
-    consent_note = _text("Note about consent (optional)", 500, rows=2)
-    reason = _text(
+    consent_note = optional_text("Note about consent (optional)", 500, rows=2)
+    reason = optional_text(
         "What are you asking the service to do?",
         5000,
         rows=5,
@@ -83,11 +53,11 @@ class ReferralForm(forms.Form):
 class ConsentForm(forms.Form):
     prefix = "consent"
 
-    version = _version()
-    consent = _choice(
+    version = version_field()
+    consent = choice_field(
         CONSENT_LABEL, Consent.choices, "Choose whether the person agreed to their details being shared"
     )
-    consent_note = _text("Note about consent (optional)", 500, rows=2)
+    consent_note = optional_text("Note about consent (optional)", 500, rows=2)
 
 
 class MoveForm(forms.Form):
@@ -95,17 +65,17 @@ class MoveForm(forms.Form):
 
     prefix = "move"
 
-    version = _version()
-    to_status = _choice("What has happened?", [], "Choose what has happened")
-    outcome = _choice(
+    version = version_field()
+    to_status = choice_field("What has happened?", [], "Choose what has happened")
+    outcome = choice_field(
         "Outcome",
         [("", "Choose the outcome"), *Outcome.choices],
         "Choose an outcome from the list",
         radios=False,
         required=False,
     )
-    outcome_note = _text("About the outcome (optional)", 2000, rows=2)
-    note = _text("Note (optional)", 500, rows=2)
+    outcome_note = optional_text("About the outcome (optional)", 2000, rows=2)
+    note = optional_text("Note (optional)", 500, rows=2)
 
     def __init__(self, *args: Any, kind: str, status: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,13 +107,13 @@ class AppointmentForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "Choose a member of the episode's team to go with the person"},
     )
-    travel_needs = _text(
+    travel_needs = optional_text(
         "Travel needs (optional)",
         2000,
         help_text="Fares, a lift, someone to meet them, what makes travel hard",
     )
-    note = _text("Note (optional)", 2000, rows=2)
-    version = _version()
+    note = optional_text("Note (optional)", 2000, rows=2)
+    version = version_field()
 
     def __init__(
         self, *args: Any, locations: list[tuple[str, str]], members: list[User], **kwargs: Any
@@ -156,8 +126,8 @@ class AppointmentForm(forms.Form):
 class AttendanceForm(forms.Form):
     prefix = "attendance"
 
-    version = _version()
-    attendance = _choice(
+    version = version_field()
+    attendance = choice_field(
         "Did the person go?",
         [
             (Attendance.ATTENDED, "Yes, they went"),
@@ -166,4 +136,4 @@ class AttendanceForm(forms.Form):
         ],
         "Choose whether the person went, missed it, or it was cancelled",
     )
-    note = _text("Note (optional)", 2000, rows=2)
+    note = optional_text("Note (optional)", 2000, rows=2)

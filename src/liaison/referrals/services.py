@@ -228,7 +228,7 @@ def _check_open_episode(episode: Episode) -> None:
 REFERRAL_CONTENT = ContentKind.NEEDS_SUMMARY
 
 
-def recipient_kind_for(need_key: str, service: Service | None = None) -> str:
+def recipient_kind_for(need_key: str) -> str:
     """Who the service counts as, for consent: a mental health team for a mental health need, else
     another service. (The directory does not say whether a service is a GP practice, so a GP is not
     told apart here; consent to share with a GP is used by reports.)"""
@@ -244,7 +244,7 @@ def share_decision(referral: Referral) -> consent_rules.ShareDecision:
     return consent_rules.may_share(
         referral.episode.person,
         team=referral.episode.team_id,
-        recipient_kind=recipient_kind_for(referral.need_key, referral.service),
+        recipient_kind=recipient_kind_for(referral.need_key),
         content_kind=REFERRAL_CONTENT,
     )
 
@@ -264,7 +264,7 @@ def _record_referral_consent(
         episode=episode,
         purpose=Purpose.SHARING,
         decision=Decision.GIVEN if consent == Consent.GIVEN else Decision.REFUSED,
-        pairs=[(recipient_kind_for(need_key, service), REFERRAL_CONTENT)],
+        pairs=[(recipient_kind_for(need_key), REFERRAL_CONTENT)],
         note=note or f"Asked when referring to {service.name if service else 'a service'}",
         guardian_required=False,
     )
@@ -440,7 +440,7 @@ def referral_move(
             person=episode.person,
             team=episode.team_id,
             episode=episode,
-            recipient_kind=recipient_kind_for(referral.need_key, referral.service),
+            recipient_kind=recipient_kind_for(referral.need_key),
             recipient_name=referral.service.name,
             content_kinds=[REFERRAL_CONTENT],
             what=f"Referral to {referral.service.name}",

@@ -1,7 +1,7 @@
 """A new report's first text, from the episode's newest complete assessment, its plan and screenings.
 
 Only sections whose content kind the consent allows for the report's recipient are written at all;
-the others are left out entirely, each with may_share's reason. The text is a starting point: the
+the others are left out entirely, each with the sharing rule's reason. The text is a starting point: the
 practitioner edits it before it is signed off.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from liaison.assessment.codes import LEVEL_LABELS, codes
 from liaison.assessment.models import OPEN_ACTION_STATUSES, Assessment, AssessmentStatus
 from liaison.assessment.presenters import FINDING_TITLES, Plan, finding_rows, plan_for
-from liaison.consent.rules import may_share
+from liaison.consent.rules import allowed_contents
 from liaison.core.presenters import long_date
 from liaison.episodes.models import Episode
 from liaison.reports.kinds import template_for
@@ -91,12 +91,16 @@ def _recommendations(src: Sources) -> str:
     return _lines(*(f"- {a.description} (by {long_date(a.due)})" for a in actions))
 
 
+# The prompt lines a court report's draft starts with: answered or deleted before sign-off (services).
+TREATMENT_PROMPTS = (
+    "Mental health treatment requirement:",
+    "Drug rehabilitation requirement:",
+    "Alcohol treatment requirement:",
+)
+
+
 def _treatment_requirements(src: Sources) -> str:
-    return _lines(
-        "Mental health treatment requirement: ",
-        "Drug rehabilitation requirement: ",
-        "Alcohol treatment requirement: ",
-    )
+    return _lines(*(f"{prompt} " for prompt in TREATMENT_PROMPTS))
 
 
 def _screening(src: Sources) -> str:
@@ -146,18 +150,11 @@ def draft_sections(
     episode: Episode, *, kind: str, recipient_kind: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(sections, excluded): each allowed section with its first text, each excluded one with why."""
-    decisions: dict[str, Any] = {}
+    decisions = allowed_contents(episode.person, team=episode.team_id, recipient_kind=recipient_kind)
     sections: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     src: Sources | None = None
     for section in template_for(kind).sections:
-        if section.content_kind not in decisions:
-            decisions[section.content_kind] = may_share(
-                episode.person,
-                team=episode.team_id,
-                recipient_kind=recipient_kind,
-                content_kind=section.content_kind,
-            )
         decision = decisions[section.content_kind]
         if not decision.allowed:
             excluded.append(

@@ -56,7 +56,7 @@ def document_for(
         kind_label=ReportKind(report.kind).label,
         team_name=report.team.name,
         site_name=report.episode.site.name,
-        person_name=f"{person.given_name} {person.family_name}",
+        person_name=person.full_name,
         date_of_birth=long_date(person.date_of_birth) or "Not recorded",
         nhs_number=nhs_number(person.nhs_number) or "Not recorded",
         date=long_date(version.signed_off_at or version.updated_at),

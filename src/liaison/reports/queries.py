@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from liaison.consent.models import RecipientKind
 from liaison.core.access import Access, _get_child_for_user
 from liaison.core.models import User
 from liaison.episodes.models import Episode
@@ -77,8 +78,6 @@ def team_links(team_id: int) -> QuerySet[ShareLink]:
 
 
 def feedback_by_recipient_kind(team_id: int) -> list[FeedbackRow]:
-    from liaison.consent.models import RecipientKind
-
     return _rows(team_links(team_id), "recipient_kind", dict(RecipientKind.choices))
 
 

@@ -26,13 +26,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from liaison.consent.models import ContentKind, Disclosure, DisclosureMethod, RecipientKind
-from liaison.consent.rules import ShareDecision, may_share
+from liaison.consent.rules import ShareDecision, allowed_contents
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import Team, User
 from liaison.core.permissions import can, role_in
 from liaison.episodes.models import Episode, Stage
-from liaison.reports.drafting import draft_sections
+from liaison.reports.drafting import TREATMENT_PROMPTS, draft_sections
 from liaison.reports.models import (
     DEFAULT_RECIPIENT,
     PartnerFeedback,
@@ -168,12 +168,10 @@ def report_revise(*, actor: User, report: Report) -> ReportVersion:
     previous = newest_version(report)
     if not previous.is_signed_off:
         raise ValidationError({"report": "This report already has a draft: continue that one"})
+    check = sharing_check(previous, report.recipient_kind)
     sections, excluded = [], list(previous.excluded)
     for section in previous.sections:
-        decision = may_share(
-            report.episode.person, team=report.team_id,
-            recipient_kind=report.recipient_kind, content_kind=section["content_kind"],
-        )  # fmt: skip
+        decision = check.decisions[section["content_kind"]]
         if decision.allowed:
             sections.append(dict(section))
         else:
@@ -261,13 +259,7 @@ def sign_off_problems(actor: User, version: ReportVersion) -> dict[str, str]:
 
 
 # The prompt lines a draft starts with, which must be answered or deleted before sign-off.
-UNANSWERED_PROMPTS = frozenset(
-    {
-        "Mental health treatment requirement:",
-        "Drug rehabilitation requirement:",
-        "Alcohol treatment requirement:",
-    }
-)
+UNANSWERED_PROMPTS = frozenset(TREATMENT_PROMPTS)
 
 
 @transaction.atomic
@@ -293,10 +285,10 @@ def report_sign_off(*, actor: User, version: ReportVersion, expected: int) -> Re
 # --- what may be shared ---------------------------------------------------------------------------
 
 
-def shareable_version(report: Report) -> ReportVersion | None:
+def shareable_version(report: Report, newest: ReportVersion | None = None) -> ReportVersion | None:
     """The version a partner may be sent: the newest, once signed off (or, where the team does not
-    require sign-off, the newest draft too)."""
-    newest = newest_version(report)
+    require sign-off, the newest draft too). Pass the newest version when it is already loaded."""
+    newest = newest or newest_version(report)
     if newest.is_signed_off or not sign_off_required(report.team_id):
         return newest
     return None
@@ -333,15 +325,9 @@ class SharingCheck:
 
 
 def sharing_check(version: ReportVersion, recipient_kind: str, at: dt.datetime | None = None) -> SharingCheck:
-    person = version.report.episode.person
-    return SharingCheck(
-        {
-            kind: may_share(
-                person, team=version.report.team_id, recipient_kind=recipient_kind, content_kind=kind, at=at
-            )
-            for kind in version.content_kinds
-        }
-    )
+    report = version.report
+    every = allowed_contents(report.episode.person, team=report.team_id, recipient_kind=recipient_kind, at=at)
+    return SharingCheck({kind: every[kind] for kind in version.content_kinds})
 
 
 def footer_words(version: ReportVersion, recipient_kind: str, check: SharingCheck | None) -> str:

@@ -25,6 +25,7 @@ from liaison.core.access import Access, get_episode_for_user
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
+from liaison.core.pdf import pdf_download
 from liaison.core.permissions import can
 from liaison.core.views import AuthenticatedRequest, clinical_membership, not_permitted, render_page
 from liaison.episodes.models import Stage
@@ -40,7 +41,7 @@ from liaison.reports.forms import (
 )
 from liaison.reports.models import Report, ReportKind, ReportVersion
 from liaison.reports.pdf import pdf_filename, report_pdf
-from liaison.reports.presenters import document_for, version_words
+from liaison.reports.presenters import Document, document_for, version_words
 
 NOT_A_WRITER = "Your role cannot write reports in this team."
 NOT_A_SIGNER = "Only a team lead can sign off reports."
@@ -91,8 +92,8 @@ def episode_reports(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- one report -----------------------------------------------------------------------------------
 
 
-def _chosen_version(request: AuthenticatedRequest, versions: list[ReportVersion]) -> ReportVersion:
-    wanted = request.GET.get("version", "")
+def _chosen_version(versions: list[ReportVersion], wanted: str) -> ReportVersion:
+    """The version numbered `wanted`, or the newest (versions are newest first)."""
     return next((v for v in versions if str(v.number) == wanted), versions[0])
 
 
@@ -110,14 +111,14 @@ def _report_page(
 ) -> HttpResponse:
     versions = queries.report_versions(report)
     newest = versions[0]
-    shown = newest if request.method == "POST" else _chosen_version(request, versions)
+    shown = newest if request.method == "POST" else _chosen_version(versions, request.GET.get("version", ""))
     team_id = report.team_id
     open_episode = report.episode.stage != Stage.CLOSED
     may_write = can(request.user, services.WRITE, team_id) and open_episode
     editing = may_write and shown.pk == newest.pk and not shown.is_signed_off
     if editing and edit_form is None:
         edit_form = ReportEditForm(report_version=shown)
-    shareable = services.shareable_version(report)
+    shareable = services.shareable_version(report, newest)
     may_share = (
         can(request.user, services.SHARE, team_id) and shareable is not None and shown.pk == shareable.pk
     )
@@ -164,9 +165,7 @@ def _report_page(
 
 
 def _version_from_post(request: AuthenticatedRequest, report: Report) -> tuple[ReportVersion, int | None]:
-    versions = queries.report_versions(report)
-    number = request.POST.get("number", "")
-    shown = next((v for v in versions if str(v.number) == number), versions[0])
+    shown = _chosen_version(queries.report_versions(report), request.POST.get("number", ""))
     form = VersionForm(request.POST)
     return shown, form.cleaned_data["version"] if form.is_valid() else None
 
@@ -318,15 +317,12 @@ def report_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def report_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The PDF for the team to check: not a disclosure, and says so while a draft."""
     report, _access = queries.get_report_for_user(request.user, pk, action="report.preview")
-    version = _chosen_version(request, queries.report_versions(report))
+    version = _chosen_version(queries.report_versions(report), request.GET.get("version", ""))
     return _pdf_response(document_for(version))
 
 
-def _pdf_response(document: Any) -> HttpResponse:
-    response = HttpResponse(report_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+def _pdf_response(document: Document) -> HttpResponse:
+    return pdf_download(report_pdf(document), pdf_filename(document))
 
 
 @require_POST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
-from liaison.core.access import MAX_ID, Access, _record_id, deny, person_access
+from liaison.core.access import MAX_ID, Access, deny, person_access, record_id
 from liaison.core.audit import audit
 from liaison.core.models import User
 from liaison.core.permissions import can, role_in
@@ -41,7 +41,7 @@ def get_request_for_user(
 ) -> tuple[SubjectAccessRequest, Access]:
     """A subject access request for a team lead of the team that took it, whose team works with the
     person (not through breaking the glass); 404, audited, for anyone else and for a missing one."""
-    request_id = _record_id(pk)
+    request_id = record_id(pk)
     if request_id is None:
         raise deny(user, object_type="subject_access_request", object_id=str(pk)[:40])
     sar = (
@@ -118,7 +118,7 @@ def get_proposal_for_user(
     """A destruction proposal for a team lead or administrator of the team that made it; 404, audited,
     for anyone else and for a missing one. The page shows no personal details, only the Liaison ID, so
     an administrator (who sees no person records) can decide it."""
-    proposal_id = _record_id(pk)
+    proposal_id = record_id(pk)
     if proposal_id is None:
         raise deny(user, object_type="destruction_proposal", object_id=str(pk)[:40])
     proposal = (

@@ -26,7 +26,7 @@ from liaison.core.access import get_episode_for_user
 from liaison.screening import instruments
 from liaison.screening.instruments import Definition, ScoringError, UnknownInstrument, fhir
 from liaison.screening.models import Screening
-from liaison.screening.presenters import band_label, definition_of
+from liaison.screening.presenters import band_label, definition_of, stored_result
 from liaison.screening.queries import get_screening_for_user, screenings_of_episode
 from liaison.screening.services import screening_complete, screening_save_answers, screening_start
 
@@ -474,20 +474,7 @@ def get_screening_fhir(request: HttpRequest, screening_id: int) -> HttpResponse:
     """The screening as a FHIR R4 QuestionnaireResponse (application/fhir+json)."""
     screening, _ = get_screening_for_user(actor(request), screening_id, action="screening.export")
     definition = definition_of(screening)
-    result = None
-    if screening.is_complete:
-        result = instruments.Result(
-            instrument=screening.instrument_code,
-            version=screening.instrument_version,
-            profile=screening.profile,
-            total=screening.total,
-            band=screening.band or None,
-            band_label=band_label(definition, screening.profile, screening.band) or None,
-            positive=screening.positive,
-            flags=tuple(screening.flags),
-            subscores=screening.subscores,
-            notes=tuple(screening.result_notes),
-        )
+    result = stored_result(screening, definition)
     resource = fhir.questionnaire_response(
         definition,
         response_id=f"screening-{screening.pk}",

@@ -69,6 +69,24 @@ def band_label(definition: Definition, profile_code: str, band: str) -> str:
     return next((b.label for b in profile.bands if b.code == band), band)
 
 
+def stored_result(screening: Screening, definition: Definition) -> instruments.Result | None:
+    """The scored result saved on a completed screening (for FHIR); None while it is in progress."""
+    if not screening.is_complete:
+        return None
+    return instruments.Result(
+        instrument=screening.instrument_code,
+        version=screening.instrument_version,
+        profile=screening.profile,
+        total=screening.total,
+        band=screening.band or None,
+        band_label=band_label(definition, screening.profile, screening.band) or None,
+        positive=screening.positive,
+        flags=tuple(screening.flags),
+        subscores=screening.subscores,
+        notes=tuple(screening.result_notes),
+    )
+
+
 # Part-scores that the scoring rules give (the definitions label their own).
 RULE_SUBSCORE_LABELS = {
     "symptoms": "Current symptoms (items 1 to 6 answered yes)",

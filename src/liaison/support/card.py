@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
+from liaison.core.pdf import html_to_pdf
 from liaison.support.models import CrisisPlan
 from liaison.support.presenters import card_for
 
@@ -23,16 +24,5 @@ def card_html(plan: CrisisPlan) -> str:
     return render_to_string("support/card.html", {"card": card_for(plan)})
 
 
-def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
-    raise ValueError(f"The pocket card fetches nothing: {url[:60]}")
-
-
 def card_pdf(plan: CrisisPlan) -> bytes:
-    # Imported here: WeasyPrint loads Pango on import, which only the card needs.
-    from weasyprint import CSS, HTML
-
-    stylesheet = CSS(filename=str(STYLESHEET), url_fetcher=_no_fetch)
-    pdf = HTML(string=card_html(plan), url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
-    if pdf is None:  # only when given a target to write to, which we never do
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
+    return html_to_pdf(card_html(plan), STYLESHEET)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liaison.core.access import Access, get_episode_for_user
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
+from liaison.core.pdf import pdf_download
 from liaison.core.permissions import can
 from liaison.core.views import AuthenticatedRequest, not_permitted, render_page
 from liaison.episodes.models import Episode, Stage
@@ -198,10 +199,7 @@ def crisis_plan_card(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not plan.is_complete:
         messages.warning(request, "Only a complete crisis plan has a pocket card: complete the draft first.")
         return redirect("crisis_plan_version", pk=plan.pk)
-    response = HttpResponse(card_pdf(plan), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="my-crisis-plan.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(card_pdf(plan), "my-crisis-plan.pdf")
 
 
 # --- the crisis event log -------------------------------------------------------------------------

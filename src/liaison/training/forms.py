@@ -55,13 +55,3 @@ class SessionForm(forms.Form):
         ),
         error_messages={"max_length": "The scores must be 20,000 characters or fewer"},
     )
-    field_order = [
-        "agency_kind",
-        "agency_name",
-        "audience",
-        "topic",
-        "delivered_on",
-        "attendees",
-        "facilitator",
-        "scores",
-    ]

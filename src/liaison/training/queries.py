@@ -43,8 +43,8 @@ def sessions_for_team(team_id: int) -> QuerySet[TrainingSession]:
 def training_summary(team_id: int) -> tuple[list[SummaryRow], SummaryRow]:
     """Per agency kind (those with sessions) and in total: sessions, people reached, mean scores, change.
 
-    Two grouped queries: sessions (count, attendees) and scores (means), so joining scores cannot
-    multiply the attendee sums.
+    Two grouped queries, sessions (count, attendees) and scores (means), so joining scores cannot
+    multiply the attendee sums; and one for the mean scores over all agencies.
     """
     reach = {
         row["agency_kind"]: row
@@ -53,8 +53,9 @@ def training_summary(team_id: int) -> tuple[list[SummaryRow], SummaryRow]:
         .annotate(sessions=Count("id"), reached=Sum("attendees"))
         .order_by()
     }
-    score_rows = list(
-        KnowledgeScore.objects.filter(session__team_id=team_id)
+    scores = {
+        row["session__agency_kind"]: row
+        for row in KnowledgeScore.objects.filter(session__team_id=team_id)
         .values("session__agency_kind")
         .annotate(
             mean_pre=Avg("pre"),
@@ -62,8 +63,7 @@ def training_summary(team_id: int) -> tuple[list[SummaryRow], SummaryRow]:
             change=Avg(F("post") - F("pre"), filter=BOTH),
         )
         .order_by()
-    )
-    scores = {row["session__agency_kind"]: row for row in score_rows}
+    }
     totals = KnowledgeScore.objects.filter(session__team_id=team_id).aggregate(
         mean_pre=Avg("pre"), mean_post=Avg("post"), change=Avg(F("post") - F("pre"), filter=BOTH)
     )

@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     out=out,
                     team_code=options["team"],
                     identifiable=options["identifiable"],
-                    progress=progress,
+                    progress=progress if progress.tty else None,  # off a terminal, no count to make
                 )
             os.replace(temp_name, path)
         except (NotPermitted, DatasetError) as exc:
