@@ -183,3 +183,35 @@ def test_the_national_load_refuses_tables_already_holding_rows(db, small_chunks)
     _seed()
     with pytest.raises(Exception, match="already"):
         _seed()
+
+
+def test_the_country_is_shared_by_many_teams_in_fictional_areas(loaded):
+    from liaison.core.models import Membership, Role, Site, Team
+    from liaison.demo.staff import TEAMS, national_teams
+
+    specs = national_teams(national.NATIONAL_TEAMS)
+    assert Team.objects.count() == national.NATIONAL_TEAMS == len(specs)
+    assert len({s.code for s in specs}) == len({s.postcode_area for s in specs}) == len(specs)
+    assert len({s.town for s in specs}) == len(specs)
+    extra = [s for s in specs if s.code not in {t.code for t in TEAMS}]
+    # No real UK postcode area starts with Q, V or X; J and Z only in JE and ZE, never used here.
+    assert all(s.postcode_area[0] in "QVXZJ" and s.postcode_area not in {"JE", "ZE"} for s in extra)
+    assert sum(s.share for s in specs) == pytest.approx(1.0)
+    # Every team has its sites (named for its town) and a team lead; the demo logins stay as they were.
+    for team in Team.objects.all():
+        assert Site.objects.filter(team=team).exists()
+        assert Membership.objects.filter(team=team, role=Role.TEAM_LEAD).exists()
+    town = extra[0].town
+    assert Site.objects.filter(name__startswith=f"{town} ").count() == len(extra[0].sites)
+    assert User.objects.filter(username="lead", memberships__team__code="kestrelford").exists()
+    # People arrive at many teams, not the three demo teams only.
+    assert Episode.objects.values("team").distinct().count() > 50
+
+
+def test_the_number_of_teams_is_checked(db):
+    from liaison.demo.staff import national_teams
+
+    with pytest.raises(ValueError, match="--teams must be 3 to"):
+        national_teams(2)
+    with pytest.raises(ValueError, match="--teams must be"):
+        national_teams(10_000)

@@ -54,7 +54,7 @@ from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
 from liaison.demo.referrals import ReferralMaker
 from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
-from liaison.demo.staff import TEAMS, Roster, RosterSite, RosterTeam, roster_create
+from liaison.demo.staff import Roster, RosterSite, RosterTeam, national_teams, roster_create
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
 from liaison.people.identifiers import pnc_check_letter
 from liaison.people.models import Alias, Person, PersonContact
@@ -62,6 +62,7 @@ from liaison.referrals.models import Appointment, Referral, ReferralStatus
 
 NATIONAL_PEOPLE = 600_000
 NATIONAL_SERVICES = 10_000
+NATIONAL_TEAMS = 100  # the three demo teams and 97 more, each about 1% of the country
 HISTORY_DAYS = 5 * 365
 CHUNK = 4_000  # people per chunk: about 7,000 episodes and 200,000 rows
 RECENT_SHARE = 0.001  # people whose (last) arrival is in the last day
@@ -507,9 +508,9 @@ def _bases() -> dict[str, int]:
 
 
 def roster_load() -> Roster:
-    """The demo teams, sites and staff already saved (to resume a load), in roster_create's order."""
+    """The teams, sites and staff already saved (to resume a load), in roster_create's order."""
     roster = Roster(teams=[])
-    for spec in TEAMS:
+    for spec in national_teams(Team.objects.count()):
         team = Team.objects.get(code=spec.code)
         rt = RosterTeam(spec=spec, team=team)
         sites = {site.name: site for site in Site.objects.filter(team=team)}
@@ -571,6 +572,7 @@ def national_seed(
     now: dt.datetime | None = None,
     reset: bool = False,
     services: int | None = None,
+    teams: int = NATIONAL_TEAMS,
     workers: int | None = None,
     resume: bool = False,
     stream: TextIO | None = None,
@@ -614,7 +616,7 @@ def national_seed(
     else:
         bases = _bases()
         with transaction.atomic():
-            roster = roster_create()
+            roster = roster_create(national_teams(teams))
             sites = [rs.site for rt in roster.teams for rs in rt.sites]
             directory = generate_directory(
                 n_services=n_services, seed=seed, sites=sites, now=now, progress=progress

@@ -39,6 +39,58 @@ AREAS: dict[str, Area] = {
 }
 COUNTY = "Wyvernshire"  # fictional, like the towns
 
+# More fictional areas for the national data set (liaison.demo.staff.national_teams): first letters no
+# UK postcode area starts with (Q, V, X) or only one does (J: JE, Z: ZE, both left out), towns named
+# from made-up parts, their centres on a grid across England, about 30 km apart.
+_FIRST = "QVXZJ"
+_TOWN_START = [
+    "Brack",
+    "Cress",
+    "Dunn",
+    "Garr",
+    "Holl",
+    "Lark",
+    "Fern",
+    "Elder",
+    "Wil",
+    "Quen",
+    "Yarl",
+    "Ebb",
+    "Orm",
+    "Pell",
+    "Skel",
+    "Tarn",
+    "Ulls",
+    "Vell",
+    "Wend",
+    "Kell",
+]
+_TOWN_END = ["wyke", "holme", "combe", "thorpe", "mere", "stow", "garth", "field", "bridge", "dale"]
+
+
+@functools.cache
+def national_areas() -> tuple[Area, ...]:
+    """Every extra area, in a fixed order (not seeded: the same teams whatever the seed)."""
+    codes = [a + b for a in _FIRST for b in INWARD_LETTERS + "CIKMOV" if a + b not in {"ZE", "JE"}]
+    codes = sorted(set(codes))
+    random.Random("national-areas").shuffle(codes)
+    towns = [start + end for end in _TOWN_END for start in _TOWN_START]
+    random.Random("national-towns").shuffle(towns)
+    areas = []
+    for i, code in enumerate(codes):
+        row, col = divmod(i, 12)
+        latitude = 50.9 + row * 0.27 + (col % 2) * 0.12
+        longitude = -3.2 + col * 0.38
+        areas.append(Area(code, towns[i], round(latitude, 4), round(longitude, 4)))
+    return tuple(areas)
+
+
+def area_named(code: str) -> Area:
+    """A demo area or a national one, by its postcode area code."""
+    if code in AREAS:
+        return AREAS[code]
+    return next(area for area in national_areas() if area.code == code)
+
 
 def offset(latitude: float, longitude: float, north_km: float, east_km: float) -> tuple[float, float]:
     """The point `north_km` north and `east_km` east of the given one (flat-earth: fine at town scale)."""
@@ -99,5 +151,5 @@ SITE_PLACES = {
 def site_place(area: str, label: str) -> tuple[str, float, float]:
     """A demo site's postcode and coordinates, from its label ("Custody Suite") within the town."""
     district, inward, north_m, east_m = SITE_PLACES.get(label, (1, "9ZZ", 0, 0))
-    lat, lon = offset(*district_centre(AREAS[area], district), north_m / 1000, east_m / 1000)
+    lat, lon = offset(*district_centre(area_named(area), district), north_m / 1000, east_m / 1000)
     return f"{area}{district} {inward}", lat, lon

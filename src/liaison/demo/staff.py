@@ -7,14 +7,15 @@ logins work, so the README and the demo script can name them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from liaison.core.models import Membership, Role, Site, SiteKind, Team, User
-from liaison.demo.names import STAFF_NAMES
-from liaison.demo.places import site_place
+from liaison.demo.names import POOLS, STAFF_NAMES
+from liaison.demo.places import national_areas, site_place
 
 # One shared password for every demo account (12+ characters for the password validators).
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - a published demo credential, never a real one
@@ -150,6 +151,57 @@ DEMO_USERNAMES = tuple(s.username for team in TEAMS for s in team.staff)
 DEMO_LOGINS = tuple(s for team in TEAMS for s in team.staff if s.login)
 
 
+def national_teams(count: int) -> tuple[TeamSpec, ...]:
+    """The demo teams and `count - 3` more like them in other fictional areas, each taking an equal
+    share of episodes: a national deployment is many teams of a few thousand people each, not three
+    teams holding a third of the country each. The extra teams copy the demo teams' sites and
+    staffing in turn (their sites renamed to their towns; no logins)."""
+    areas = national_areas()
+    if not len(TEAMS) <= count <= len(TEAMS) + len(areas):
+        raise ValueError(f"--teams must be {len(TEAMS)} to {len(TEAMS) + len(areas)}")
+    share = 1.0 / count
+    teams = [replace(spec, share=share) for spec in TEAMS]
+    for i, area in enumerate(areas[: count - len(TEAMS)]):
+        template = TEAMS[i % len(TEAMS)]
+        code = area.code.lower()
+        teams.append(
+            TeamSpec(
+                code=f"nat-{code}",
+                name=f"{area.town} Liaison and Diversion",
+                town=area.town,
+                postcode_area=area.code,
+                share=share,
+                sites=tuple(
+                    replace(site, name=area.town + site.name.removeprefix(template.town), ref=area.code)
+                    for site in template.sites
+                ),
+                staff=tuple(
+                    StaffSpec(f"{code}.{role.lower().replace('_', '')}{n}", role)
+                    for role, n in _NATIONAL_STAFF
+                ),
+            )
+        )
+    return tuple(teams)
+
+
+# Each extra national team's staff: (role, number), usernames like "qa.practitioner1".
+_NATIONAL_STAFF = (
+    (Role.PRACTITIONER, 1),
+    (Role.PRACTITIONER, 2),
+    (Role.PRACTITIONER, 3),
+    (Role.TEAM_LEAD, 1),
+    (Role.SUPPORT_WORKER, 1),
+)
+
+
+def _staff_names() -> list[str]:
+    """The demo staff's names, then made-up ones (seeded apart from the people's names)."""
+    rng = random.Random("staff-names")
+    pool = POOLS["british"]
+    more = {f"{rng.choice(pool.male + pool.female)} {rng.choice(pool.family)}" for _ in range(4000)}
+    return list(STAFF_NAMES) + sorted(more - set(STAFF_NAMES))
+
+
 @dataclass(frozen=True, eq=False)
 class RosterSite:
     site: Site
@@ -173,16 +225,16 @@ class Roster:
         return [user for rt in self.teams for users in rt.staff.values() for user in users]
 
 
-def roster_create() -> Roster:
+def roster_create(specs: tuple[TeamSpec, ...] = TEAMS) -> Roster:
     """Insert the demo teams, sites, users and memberships. The password is hashed once for all."""
     password_hash = make_password(DEMO_PASSWORD)
-    names = iter(STAFF_NAMES)
+    names = iter(_staff_names())
     roster = Roster(teams=[])
-    teams = Team.objects.bulk_create([Team(code=spec.code, name=spec.name) for spec in TEAMS])
+    teams = Team.objects.bulk_create([Team(code=spec.code, name=spec.name) for spec in specs])
     sites: list[Site] = []
     users: list[User] = []
     memberships: list[Membership] = []
-    for spec, team in zip(TEAMS, teams, strict=True):
+    for spec, team in zip(specs, teams, strict=True):
         rt = RosterTeam(spec=spec, team=team)
         for site_spec in spec.sites:
             # A plausible postcode and position in the fictional town, for ordering services by distance.

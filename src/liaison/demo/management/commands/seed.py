@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from liaison.demo.national import NATIONAL_PEOPLE, national_seed
+from liaison.demo.national import NATIONAL_PEOPLE, NATIONAL_TEAMS, national_seed
 from liaison.demo.services import DemoDataExists, demo_seed
 from liaison.matching.services.keys import match_keys_rebuild
 
@@ -54,6 +54,13 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="--scale national: processes generating chunks (default 2; 0 generates in this process)",
+        )
+        parser.add_argument(
+            "--teams",
+            type=int,
+            default=NATIONAL_TEAMS,
+            help=f"--scale national: how many teams share the country (default {NATIONAL_TEAMS}: "
+            "the three demo teams and more like them)",
         )
         parser.add_argument(
             "--resume",
@@ -103,6 +110,7 @@ class Command(BaseCommand):
                     now=_as_of(options["as_of"]) if options["as_of"] else None,
                     reset=options["reset"],
                     services=options["services"],
+                    teams=options["teams"],
                     workers=options["workers"],
                     resume=options["resume"],
                     stream=cast(TextIO, self.stderr._out),
