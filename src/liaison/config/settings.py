@@ -155,6 +155,12 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database address: {exc}") from exc
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT compilation: its cost model switches it on for the KPI aggregates over a few
+        # thousand episodes, then spends ~1.3 s compiling a query that runs in 0.5 s (measured on
+        # the national set, docs/performance.md). Every query here is short; none gains from it.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 else:
     sqlite_path = Path(os.environ.get("LIAISON_SQLITE_PATH", VAR_DIR / "liaison.sqlite3"))
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)

@@ -534,26 +534,26 @@ def measure_intake(
                     serial = counter[0]
                 started = time.perf_counter()
                 try:
-                    person = post(
-                        "/people",
-                        {
-                            "given_name": rng.choice(("Sam", "Alex", "Jo", "Chris", "Robin")),
-                            "family_name": f"Benchmark{serial}",
-                            "date_of_birth": dt.date(rng.randint(1960, 2005), rng.randint(1, 12), 10)
-                            .replace(day=rng.randint(1, 28))
-                            .isoformat(),
-                            "sex": "9",
-                        },
-                    )
+                    # One request, one transaction: the API's intake endpoint (a new person and
+                    # their first episode, all or nothing), as a custody system would call it.
                     post(
-                        "/episodes",
+                        "/arrivals",
                         {
-                            "person_id": person["id"],
                             "team_id": s.team.pk,
-                            "site_id": site.pk,
-                            "pathway_point": "police_custody",
-                            "referral_source": "E1",  # police
-                            "arrival_at": timezone.now().isoformat(),
+                            "person": {
+                                "given_name": rng.choice(("Sam", "Alex", "Jo", "Chris", "Robin")),
+                                "family_name": f"Benchmark{serial}",
+                                "date_of_birth": dt.date(rng.randint(1960, 2005), rng.randint(1, 12), 10)
+                                .replace(day=rng.randint(1, 28))
+                                .isoformat(),
+                                "sex": "9",
+                            },
+                            "episode": {
+                                "site_id": site.pk,
+                                "pathway_point": "police_custody",
+                                "referral_source": "E1",  # police
+                                "arrival_at": timezone.now().isoformat(),
+                            },
                         },
                     )
                     ok = True

@@ -15,12 +15,10 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    Aggregate,
     Avg,
     Count,
     DurationField,
@@ -386,7 +384,7 @@ def compute(filters: Filters) -> Kpis:
 
     needs_found = _needs_found(filters, agg["assessed"])
     (referrals_by_need, outcomes, referrals_sent, first_n, first_ok) = _referrals(filters)
-    basic = _basic_needs(episodes)
+    basic = _basic_needs(filters)
     advice = _advice_outcomes(filters)
     caseload = _caseload(filters)
     consent, disclosures = _consent(filters)
@@ -482,36 +480,48 @@ def _referrals(filters: Filters) -> tuple[list[Row], list[OutcomeCell], int, int
     return rows, cells, total, within["n"], within["ok"]
 
 
-def _basic_needs(episodes: QuerySet[Episode]) -> list[tuple[Row, Row]]:
+def _basic_needs(filters: Filters) -> list[tuple[Row, Row]]:
     """For each basic need: episodes where a complete assessment found it, and of those, where it was met.
 
     Met: a plan action for the need marked done, a referral for it that engaged or got the help, or
-    an advice record for it that closed with an outcome other than "no outcome".
+    an advice record for it that closed with an outcome other than "no outcome". One GROUP BY over
+    the needs found in the cohort; "met" is looked up only for those (not for every episode).
     """
-    annotations: dict[str, Any] = {}
-    aggregates: dict[str, Aggregate] = {}
-    for i, key in enumerate(BASIC_NEEDS):
-        has = Need.objects.filter(
-            assessment__episode=OuterRef("pk"),
-            assessment__status=AssessmentStatus.COMPLETE,
-            key=key,
-        ).exclude(level__in=("", "none"))
-        met_action = PlanAction.objects.filter(episode=OuterRef("pk"), need_key=key, status=ActionStatus.DONE)
-        met_referral = Referral.objects.filter(episode=OuterRef("pk"), need_key=key).filter(
-            Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES)
+    episode, key = OuterRef("assessment__episode"), OuterRef("key")
+    met = (
+        Exists(PlanAction.objects.filter(episode=episode, need_key=key, status=ActionStatus.DONE))
+        | Exists(
+            Referral.objects.filter(episode=episode, need_key=key).filter(
+                Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES)
+            )
         )
-        met_advice = AdviceOutcome.objects.filter(
-            record__episode=OuterRef("pk"), record__need_key=key
-        ).exclude(kind=OutcomeKind.NO_OUTCOME)
-        annotations[f"_has{i}"] = Exists(has)
-        annotations[f"_met{i}"] = Exists(met_action) | Exists(met_referral) | Exists(met_advice)
-        aggregates[f"has{i}"] = Count("pk", filter=Q(**{f"_has{i}": True}))
-        aggregates[f"met{i}"] = Count("pk", filter=Q(**{f"_has{i}": True, f"_met{i}": True}))
-    agg = episodes.annotate(**annotations).aggregate(**aggregates)
-    return [
-        (Row(key, need_label(key), agg[f"has{i}"]), Row(key, need_label(key), agg[f"met{i}"], agg[f"has{i}"]))
-        for i, key in enumerate(BASIC_NEEDS)
-    ]
+        | Exists(
+            AdviceOutcome.objects.filter(record__episode=episode, record__need_key=key).exclude(
+                kind=OutcomeKind.NO_OUTCOME
+            )
+        )
+    )
+    rows = (
+        Need.objects.filter(
+            episode_q(filters, "assessment__episode__"),
+            assessment__status=AssessmentStatus.COMPLETE,
+            key__in=BASIC_NEEDS,
+        )
+        .exclude(level__in=("", "none"))
+        .annotate(_met=met)
+        .values("key")
+        .annotate(
+            has=Count("assessment__episode", distinct=True),
+            met=Count("assessment__episode", distinct=True, filter=Q(_met=True)),
+        )
+        .order_by("key")
+    )
+    counts = {r["key"]: (r["has"], r["met"]) for r in rows}
+    result = []
+    for key in BASIC_NEEDS:
+        has, met_n = counts.get(key, (0, 0))
+        result.append((Row(key, need_label(key), has), Row(key, need_label(key), met_n, has)))
+    return result
 
 
 def _advice_outcomes(filters: Filters) -> list[OutcomeCell]:
@@ -617,40 +627,49 @@ def _equality(filters: Filters) -> list[EqualityRow]:
 
     Custody and court lists carry no sex or ethnicity, so arrivals cannot be split by them; the
     comparison is along the pathway: a group whose share falls from "identified" to "assessed" or
-    "referred" is reached less well. Three GROUP BY queries (sex, ethnicity, age group).
+    "referred" is reached less well.
     """
-    base = cohort(filters).annotate(_sent=_sent())
-    result: list[EqualityRow] = []
-    for dimension, column, labels in (
+    dimensions = (
         ("Sex", "person__sex", _labels(Sex.choices)),
         ("Ethnicity", "person__ethnicity", _labels(Ethnicity.choices)),
         ("Age group", "age_group", _labels(AgeGroup.choices)),
-    ):
-        rows = list(
-            base.values(column)
-            .annotate(
-                identified=Count("pk"),
-                assessed=Count("pk", filter=Q(assessed_at__isnull=False)),
-                referred=Count("pk", filter=Q(_sent=True)),
-            )
-            .order_by(column)
+    )
+    # One GROUP BY over all three (at most a few hundred groups), each dimension summed from it.
+    cells = list(
+        cohort(filters)
+        .annotate(_sent=_sent())
+        .values(*(column for _d, column, _l in dimensions))
+        .annotate(
+            identified=Count("pk"),
+            assessed=Count("pk", filter=Q(assessed_at__isnull=False)),
+            referred=Count("pk", filter=Q(_sent=True)),
         )
-        totals = {k: sum(r[k] for r in rows) for k in ("identified", "assessed", "referred")}
+        .order_by()
+    )
+    measures = ("identified", "assessed", "referred")
+    result: list[EqualityRow] = []
+    for dimension, column, labels in dimensions:
+        sums: dict[str, dict[str, int]] = {}
+        for cell in cells:
+            group = sums.setdefault(cell[column], dict.fromkeys(measures, 0))
+            for m in measures:
+                group[m] += cell[m]
+        totals = {m: sum(g[m] for g in sums.values()) for m in measures}
         order = list(labels)
-        rows.sort(key=lambda r: order.index(r[column]) if r[column] in order else len(order))
+        keys = sorted(sums, key=lambda k: (order.index(k) if k in order else len(order), k or ""))
         result.extend(
             EqualityRow(
                 dimension=dimension,
-                key=r[column],
-                label=labels.get(r[column], r[column] or "Not recorded"),
-                identified=r["identified"],
+                key=k,
+                label=labels.get(k, k or "Not recorded"),
+                identified=sums[k]["identified"],
                 identified_total=totals["identified"],
-                assessed=r["assessed"],
+                assessed=sums[k]["assessed"],
                 assessed_total=totals["assessed"],
-                referred=r["referred"],
+                referred=sums[k]["referred"],
                 referred_total=totals["referred"],
             )
-            for r in rows
+            for k in keys
         )
     return result
 
