@@ -487,16 +487,16 @@ def _basic_needs(filters: Filters) -> list[tuple[Row, Row]]:
     an advice record for it that closed with an outcome other than "no outcome". One GROUP BY over
     the needs found in the cohort; "met" is looked up only for those (not for every episode).
     """
-    episode, key = OuterRef("assessment__episode"), OuterRef("key")
+    episode, need_key = OuterRef("assessment__episode"), OuterRef("key")
     met = (
-        Exists(PlanAction.objects.filter(episode=episode, need_key=key, status=ActionStatus.DONE))
+        Exists(PlanAction.objects.filter(episode=episode, need_key=need_key, status=ActionStatus.DONE))
         | Exists(
-            Referral.objects.filter(episode=episode, need_key=key).filter(
+            Referral.objects.filter(episode=episode, need_key=need_key).filter(
                 Q(status__in=ENGAGED_STATUSES) | Q(outcome__in=ENGAGED_OUTCOMES)
             )
         )
         | Exists(
-            AdviceOutcome.objects.filter(record__episode=episode, record__need_key=key).exclude(
+            AdviceOutcome.objects.filter(record__episode=episode, record__need_key=need_key).exclude(
                 kind=OutcomeKind.NO_OUTCOME
             )
         )
