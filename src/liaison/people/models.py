@@ -72,6 +72,11 @@ class Person(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["family_name_search", "given_name_search"], name="person_name_search"),
+            # Prefix search (LIKE 'smi%') on PostgreSQL under a non-C collation needs the pattern
+            # operator class; SQLite ignores it (the index above serves it there).
+            models.Index(
+                fields=["family_name_search"], name="person_family_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["nhs_number"], name="person_nhs_number"),
             models.Index(fields=["pnc_id"], name="person_pnc_id"),
             models.Index(fields=["date_of_birth"], name="person_dob"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
@@ -35,10 +35,7 @@ def search_people(
     """
     people = visible_people(user).filter(~merged_away(), destruction_record__isnull=True)
     for word in name.lower().split():
-        alias = Alias.objects.filter(person=OuterRef("pk"), family_name_search__startswith=word)
-        people = people.filter(
-            Q(given_name_search__startswith=word) | Q(family_name_search__startswith=word) | Exists(alias)
-        )
+        people = people.filter(pk__in=_named(word))
     if date_of_birth is not None:
         people = people.filter(date_of_birth=date_of_birth)
     if nhs_number:
@@ -46,6 +43,22 @@ def search_people(
     if pnc_id:
         people = people.filter(pnc_id=normalise_pnc_id(pnc_id))
     return people.order_by("family_name_search", "given_name_search", "pk")
+
+
+def _named(word: str) -> QuerySet[Person]:
+    """Ids of people whose first or last name, or a last name they are also known by, starts with
+    `word`: three indexed prefix scans in one UNION, so the database starts from the few people so
+    named and checks the access policy on those (an OR over the three, with the access policy and
+    the name order, made PostgreSQL walk all 600,000 people in name order: 690 ms against 135)."""
+    return (
+        Person.objects.filter(given_name_search__startswith=word)
+        .values("pk")
+        .union(
+            Person.objects.filter(family_name_search__startswith=word).values("pk"),
+            Alias.objects.filter(family_name_search__startswith=word).values("person_id"),
+            all=True,
+        )
+    )
 
 
 def load_person_record(person: Person) -> Person:
