@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.query import prefetch_related_objects
@@ -45,7 +46,7 @@ def search_people(
     return people.order_by("family_name_search", "given_name_search", "pk")
 
 
-def _named(word: str) -> QuerySet[Person]:
+def _named(word: str) -> QuerySet[Person, Any]:
     """Ids of people whose first or last name, or a last name they are also known by, starts with
     `word`: three indexed prefix scans in one UNION, so the database starts from the few people so
     named and checks the access policy on those (an OR over the three, with the access policy and
