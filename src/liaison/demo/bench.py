@@ -142,6 +142,8 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 def raw_worklist(team_id: int) -> Callable[[], Any]:
     today = timezone.localdate()
+    open_stages = [str(stage) for stage in Stage if stage != Stage.CLOSED]
+    marks = ", ".join(["%s"] * len(open_stages))
     sql = f"""
         SELECT e.id, e.arrival_at, e.stage, e.custody_number, p.id, p.given_name, p.family_name,
                p.date_of_birth, s.name, u.display_name,
@@ -152,13 +154,13 @@ def raw_worklist(team_id: int) -> Callable[[], Any]:
         JOIN {t(Person)} p ON p.id = e.person_id
         JOIN {t(Site)} s ON s.id = e.site_id
         LEFT JOIN {t(User)} u ON u.id = e.allocated_worker_id
-        WHERE e.team_id = %s AND e.stage <> %s
+        WHERE e.team_id = %s AND e.stage IN ({marks})
         ORDER BY overdue DESC, e.arrival_at DESC, e.id DESC
         LIMIT %s"""  # noqa: S608 - table names from the models
-    count_sql = f"SELECT COUNT(*) FROM {t(Episode)} WHERE team_id = %s AND stage <> %s"  # noqa: S608
+    count_sql = f"SELECT COUNT(*) FROM {t(Episode)} WHERE team_id = %s AND stage IN ({marks})"  # noqa: S608
     return lambda: (
-        fetch(sql, [today, team_id, Stage.CLOSED, settings.PAGE_SIZE]),
-        fetch(count_sql, [team_id, Stage.CLOSED]),
+        fetch(sql, [today, team_id, *open_stages, settings.PAGE_SIZE]),
+        fetch(count_sql, [team_id, *open_stages]),
     )
 
 
@@ -184,9 +186,9 @@ def raw_search(team_id: int, word: str) -> Callable[[], Any]:
     sql = f"""
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number
         FROM {t(Person)} p
-        WHERE (p.family_name_search LIKE %s OR p.given_name_search LIKE %s
-               OR EXISTS (SELECT 1 FROM {t(Alias)} a
-                          WHERE a.person_id = p.id AND a.family_name_search LIKE %s))
+        WHERE p.id IN (SELECT id FROM {t(Person)} WHERE family_name_search LIKE %s
+                       UNION ALL SELECT id FROM {t(Person)} WHERE given_name_search LIKE %s
+                       UNION ALL SELECT person_id FROM {t(Alias)} WHERE family_name_search LIKE %s)
           AND EXISTS (SELECT 1 FROM {t(Episode)} e WHERE e.person_id = p.id AND e.team_id = %s)
         ORDER BY p.family_name_search, p.given_name_search, p.id
         LIMIT 51"""  # noqa: S608

@@ -54,7 +54,8 @@ def worklist_for(
     open_tasks = Task.objects.filter(episode=OuterRef("pk"), done_at__isnull=True)
     next_due = open_tasks.order_by().values("episode").annotate(first=Min("due")).values("first")
     next_title = open_tasks.order_by("due", "pk").values("title")[:1]
-    episodes = Episode.objects.filter(team_id=team_id, site__team_id=team_id).exclude(stage=Stage.CLOSED)
+    # The open stages by name, not "not closed": an equality list can use (team, stage, arrival).
+    episodes = Episode.objects.filter(team_id=team_id, site__team_id=team_id, stage__in=OPEN_STAGES)
     if site_id:
         episodes = episodes.filter(site_id=site_id)
     if stage:

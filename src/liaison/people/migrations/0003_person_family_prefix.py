@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_site_latitude_site_longitude_site_postcode'),
-        ('people', '0002_person_registered_by_team'),
+        ("core", "0006_site_latitude_site_longitude_site_postcode"),
+        ("people", "0002_person_registered_by_team"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['family_name_search'], name='person_family_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="person",
+            index=models.Index(
+                fields=["family_name_search"], name="person_family_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
     ]
