@@ -41,6 +41,7 @@ from liaison.assessment.services import COPIED_FIELDS, plan_task_title
 from liaison.core.models import Role, SiteKind, User
 from liaison.core.permissions import OPERATIONS
 from liaison.demo import assessment_tables as t
+from liaison.demo.rows import instance
 from liaison.demo.staff import RosterTeam
 from liaison.demo.tables import DAY, HOUR, MINUTE, pick, seconds
 from liaison.episodes.models import AgeGroup, Channel, Contact, Episode, OffenceCategory, Stage, Task
@@ -550,7 +551,8 @@ class AssessmentMaker:
             done_at = created + seconds(rng, 0, min(30 * DAY, (self.now - created).total_seconds()))
         elif rng.random() < t.IN_PROGRESS_CHANCE:
             status = ActionStatus.IN_PROGRESS
-        task = Task(
+        task = instance(
+            Task,
             episode=episode,
             # As services.plan_action_add titles it.
             title=plan_task_title(key, description),
@@ -564,7 +566,8 @@ class AssessmentMaker:
         )
         self.records.tasks.append(task)
         self.records.plan_actions.append(
-            PlanAction(
+            instance(
+                PlanAction,
                 episode=episode,
                 need_key=key,
                 description=description,
@@ -584,7 +587,9 @@ class AssessmentMaker:
     def _add(self, assessment: Assessment, version: Version) -> None:
         self.records.assessments.append(assessment)
         self.records.needs.extend(
-            Need(assessment=assessment, key=key, level=level, evidence=evidence, raised_by=raised_by)
+            instance(
+                Need, assessment=assessment, key=key, level=level, evidence=evidence, raised_by=raised_by
+            )
             for key, (level, evidence, raised_by) in version.needs.items()
         )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.models import Role, SiteKind, User
 from liaison.demo.assessments import AssessmentMaker
+from liaison.demo.rows import instance
 from liaison.demo.staff import (
     RosterSite,
     RosterTeam,
@@ -233,7 +234,8 @@ class EpisodeMaker:
         elif kind in COURT_KINDS:
             ref_no = f"{spec.ref}{arrival.year % 100:02d}{rng.randint(1, 999999):06d}"
         last = max(times.values())
-        episode = Episode(
+        episode = instance(
+            Episode,
             person=person,
             team=team.team,
             site=site.site,
@@ -260,7 +262,7 @@ class EpisodeMaker:
             by = reviewer if reached == Stage.IDENTIFIED else (allocated or reviewer)
             note = ClosureReason(closure_reason).label if reached == Stage.CLOSED else ""
             self.records.statuses.append(
-                EpisodeStatus(episode=episode, stage=reached, at=at, by=by, note=note)
+                instance(EpisodeStatus, episode=episode, stage=reached, at=at, by=by, note=note)
             )
         self._contacts(episode, team, times, closure_reason, allocated or reviewer)
         self._tasks(episode, team, times, allocated or reviewer)
@@ -351,7 +353,16 @@ class EpisodeMaker:
         self, episode: Episode, at: dt.datetime, channel: str, ok: bool, by: User, note: str
     ) -> None:
         self.records.contacts.append(
-            Contact(episode=episode, at=at, channel=channel, successful=ok, note=note, by=by, created_at=at)
+            instance(
+                Contact,
+                episode=episode,
+                at=at,
+                channel=channel,
+                successful=ok,
+                note=note,
+                by=by,
+                created_at=at,
+            )
         )
 
     def _contacts(
@@ -418,7 +429,8 @@ class EpisodeMaker:
             elif rng.random() < (0.55 if due < self.today else 0.2):
                 done_at = created + seconds(rng, 0, (self.now - created).total_seconds())
             self.records.tasks.append(
-                Task(
+                instance(
+                    Task,
                     episode=episode,
                     title=title,
                     due=due,
