@@ -58,7 +58,22 @@ def test_an_alias_family_name_finds_the_person(practitioner_client, people):
     Alias.objects.create(
         person=people["dan"], given_name="Danny", family_name="Knownas", family_name_search="knownas"
     )
-    assert "SAMSON, Daniel" in _found(practitioner_client.post("/people/search", {"name": "known"}))
+    html = _found(practitioner_client.post("/people/search", {"name": "known"}))
+    # Listed, and the list says why: a practitioner searching "known" would otherwise wonder.
+    assert "SAMSON, Daniel" in html
+    assert "Also known as KNOWNAS, Danny" in html
+
+
+def test_the_other_name_is_said_only_where_it_is_why_the_person_is_listed(practitioner_client, people):
+    Alias.objects.create(
+        person=people["sam"], given_name="Sam", family_name="Samuels", family_name_search="samuels"
+    )
+    html = _found(practitioner_client.post("/people/search", {"name": "sam"}))
+    # Samira matches "sam" by her own first name: her other name is not the reason, so it is not shown.
+    assert "OKAFOR, Samira" in html
+    assert "Also known as" not in html
+    html = _found(practitioner_client.post("/people/search", {"name": "samuels"}))
+    assert "OKAFOR, Samira" in html and "Also known as SAMUELS, Sam" in html
 
 
 @pytest.mark.parametrize(

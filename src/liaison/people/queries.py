@@ -46,6 +46,23 @@ def search_people(
     return people.order_by("family_name_search", "given_name_search", "pk")
 
 
+def other_names_found(people: list[Person], name: str) -> dict[int, Alias]:
+    """For each person a name search found only by another name they are known by: that name, so the
+    results can say why someone called Baker is listed for "smith". One query, for those people only."""
+    words = name.lower().split()
+
+    def own(person: Person, word: str) -> bool:
+        return person.given_name_search.startswith(word) or person.family_name_search.startswith(word)
+
+    wanted = [p.pk for p in people if words and not all(own(p, w) for w in words)]
+    found: dict[int, Alias] = {}
+    if wanted:
+        for alias in Alias.objects.filter(person_id__in=wanted).order_by("pk"):
+            if alias.person_id not in found and any(alias.family_name_search.startswith(w) for w in words):
+                found[alias.person_id] = alias
+    return found
+
+
 def _named(word: str) -> QuerySet[Person, Any]:
     """Ids of people whose first or last name, or a last name they are also known by, starts with
     `word`: three indexed prefix scans in one UNION, so the database starts from the few people so

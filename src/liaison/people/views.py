@@ -44,6 +44,7 @@ from liaison.people.queries import (
     audit_events_for_person,
     contact_of,
     load_person_record,
+    other_names_found,
     search_people,
     team_names,
     user_names,
@@ -72,6 +73,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
         return no_access(request)
     form = PersonSearchForm(request.POST or None)
     results: list[Any] | None = None
+    rows: list[tuple[Any, Any]] = []  # (person, the other name they were found under, or None)
     more = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -86,6 +88,8 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
         )
         more = len(found) > SEARCH_LIMIT
         results = found[:SEARCH_LIMIT]
+        other_names = other_names_found(results, data["name"])
+        rows = [(person, other_names.get(person.pk)) for person in results]
         audit(
             actor=request.user,
             action="person.search",
@@ -98,6 +102,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "form": form,
         "results": results,
+        "rows": rows,
         "more": more,
         "limit": SEARCH_LIMIT,
         "membership": membership,
