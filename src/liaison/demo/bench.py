@@ -38,6 +38,7 @@ from django.utils import timezone
 from liaison.assessment.models import Assessment, Need
 from liaison.core.models import Membership, Role, Site, Team, User
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
+from liaison.episodes.queries import OPEN_STAGES
 from liaison.people.models import Alias, Person, PersonContact
 from liaison.referrals.models import Appointment, Referral
 
@@ -142,7 +143,7 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 def raw_worklist(team_id: int) -> Callable[[], Any]:
     today = timezone.localdate()
-    open_stages = [str(stage) for stage in Stage if stage != Stage.CLOSED]
+    open_stages = [str(stage) for stage in OPEN_STAGES]
     marks = ", ".join(["%s"] * len(open_stages))
     sql = f"""
         SELECT e.id, e.arrival_at, e.stage, e.custody_number, p.id, p.given_name, p.family_name,
