@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from liaison.core.models import AuditEvent, AuditEventPerson, Role, User
 from liaison.matching.engine import default_model
-from liaison.matching.features import sound
+from liaison.matching.features import NAME_KEY_KINDS, sound
 from liaison.matching.models import MatchKey, MergeRecord
 from liaison.matching.queries import intake_record, match_candidates
 from liaison.matching.services import match_keys_refresh
 from liaison.people.models import Alias
+from liaison.people.services import person_update
 from tests.factories import EpisodeFactory, PersonFactory, member
 
 DOB = dt.date(1988, 3, 11)
@@ -143,13 +144,33 @@ def test_a_record_merged_into_another_is_not_offered(practitioner, team_lead, ki
 
 def test_keys_follow_the_names_and_date_of_birth(kieran):
     before = set(MatchKey.objects.filter(person=kieran).values_list("kind", "value"))
-    assert {kind for kind, _ in before} == {"fy", "fmd", "gf"}
+    assert {kind for kind, _ in before} == set(NAME_KEY_KINDS)
     kieran.family_name = "Okafor"
     kieran.save()
     match_keys_refresh(person_ids=[kieran.pk])
     after = set(MatchKey.objects.filter(person=kieran).values_list("kind", "value"))
-    assert after.isdisjoint(before)
-    assert all(sound("okafor") in value for _, value in after)
+    # Every key that holds the last name changed; first name with postcode ("gp") did not.
+    assert after - before and {k for k, _ in after & before} == {"gp"}
+    assert all(sound("okafor") in value or "|o|" in value for kind, value in after if kind != "gp")
+
+
+def test_a_changed_date_of_birth_or_postcode_refreshes_the_keys(kieran, practitioner, site_a):
+    def keys() -> set[tuple[str, str]]:
+        return set(MatchKey.objects.filter(person=kieran).values_list("kind", "value"))
+
+    before = keys()
+    kieran = person_update(
+        actor=practitioner,
+        person=kieran,
+        version=kieran.version,
+        team_id=site_a.team_id,
+        date_of_birth=dt.date(1979, 6, 1),
+        postcode="QZ1 1AA",
+    )
+    after = keys()
+    assert ("fy", f"{sound('featherstone')}|1979") in after and ("gp", f"{sound('kieran')}|QZ11AA") in after
+    assert not any(value.endswith("|1988") or "KX47RT" in value for _, value in after)
+    assert after != before
 
 
 def _queries_for_search(user_pk: int) -> int:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from liaison.matching.batch import build_index, candidate_pairs
-from liaison.matching.engine import Model
+from liaison.matching.engine import Frequencies, Model
 from liaison.matching.features import Prepared, all_keys, prepare
 from liaison.matching.synthetic import GroundTruth
 from liaison.matching.training import metrics
@@ -44,11 +44,16 @@ def evaluate(
     threshold: float | None = None,
     intake_queries: int = 1000,
     seed: int = 0,
+    term_frequencies: bool = True,
 ) -> Evaluation:
+    """With `term_frequencies` (as the duplicate batch and intake score), exact names and postcodes
+    are weighed by how many of these records share them."""
     threshold = model.threshold if threshold is None else threshold
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     prepared = [prepare(r.record) for r in truth.records]
+    if term_frequencies:
+        model = model.with_frequencies(Frequencies.count(prepared))
     seconds["prepare"] = time.perf_counter() - clock
     clock = time.perf_counter()
     index = build_index(prepared)

@@ -57,6 +57,7 @@ LEVELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("one_digit", "Date of birth one digit different"),
         ("same_year", "Same year of birth only"),
         ("different", "Different date of birth"),
+        ("far", "Dates of birth more than 10 years apart (a parent or child of the same name?)"),
     ),
     "sex": (
         ("same", "Same sex"),
@@ -264,6 +265,10 @@ def compare_given(a: PreparedName, b: PreparedName) -> str | None:
     return spelling or "different"
 
 
+# Years of birth further apart than this are another generation, not a mistyped date.
+FAR_YEARS = 10
+
+
 def compare_dob(a: Prepared, b: Prepared) -> str | None:
     if not a.dob_digits or not b.dob_digits:
         return None
@@ -280,7 +285,9 @@ def compare_dob(a: Prepared, b: Prepared) -> str | None:
         and x[differ[1]] == y[differ[0]]
     ):
         return "one_digit"  # one digit mistyped, or two neighbouring digits typed the wrong way round
-    return "same_year" if x[4:] == y[4:] else "different"
+    if x[4:] == y[4:]:
+        return "same_year"
+    return "far" if abs(int(x[4:]) - int(y[4:])) > FAR_YEARS else "different"
 
 
 def _same_or_different(a: str, b: str) -> str | None:
@@ -290,14 +297,16 @@ def _same_or_different(a: str, b: str) -> str | None:
 
 
 def compare_postcode(a: Prepared, b: Prepared) -> str | None:
-    if a.postcode is None or b.postcode is None:
+    x, y = a.postcode, b.postcode
+    if x is None or y is None:
         return None
-    for level, (x, y) in zip(
-        ("full", "sector", "district", "area"), zip(a.postcode, b.postcode, strict=True), strict=True
-    ):
-        if x == y:
-            return level
-    return "different"
+    if x[0] == y[0]:
+        return "full"
+    if x[1] == y[1]:
+        return "sector"
+    if x[2] == y[2]:
+        return "district"
+    return "area" if x[3] == y[3] else "different"
 
 
 def compare_names(a: Prepared, b: Prepared) -> list[tuple[int, int, str | None, str | None]]:
@@ -346,20 +355,51 @@ def family_sounds(name: PreparedName) -> set[str]:
 
 # Blocking keys held in the MatchKey table. The identifiers and the exact date of birth are
 # blocked on the person's own indexed columns instead, so they are never stale.
-NAME_KEY_KINDS = ("fy", "fmd", "gf")
+NAME_KEY_KINDS = ("fy", "fmd", "gf", "gly", "glmd", "gp")
 
 
 def name_keys(p: Prepared) -> set[tuple[str, str]]:
-    """Name-based blocking keys: last-name sound with year of birth, with day and month of birth, and
-    first-name key with last-name sound (which finds a match whose date of birth was mistyped)."""
+    """Name-based blocking keys: last-name sound with year of birth ("fy"), and with day and month of
+    birth ("fmd"); first-name key with last-name sound ("gf", which finds a match whose date of birth
+    was mistyped). For a mistyped last name *and* date of birth, which none of those bring together:
+    first-name key with the last name's first letter (people rarely get the first letter wrong) and the
+    year ("gly"), or day and month ("glmd"); and first-name key with the postcode ("gp")."""
+    keys: set[tuple[str, str]] = set()
+    dob = p.date_of_birth
+    postcode = p.postcode[0] if p.postcode is not None else ""
+    for name in p.names:
+        given = given_keys(name)
+        for fs in family_sounds(name):
+            if dob is not None:
+                keys.add(("fy", f"{fs}|{dob.year}"))
+                keys.add(("fmd", f"{fs}|{_dob_unordered(dob)}"))
+            for gk in given:
+                keys.add(("gf", f"{gk}|{fs}"))
+        initial = name.family[:1]
+        for gk in given:
+            if initial and dob is not None:
+                keys.add(("gly", f"{gk}|{initial}|{dob.year}"))
+                keys.add(("glmd", f"{gk}|{initial}|{_dob_unordered(dob)}"))
+            if postcode:
+                keys.add(("gp", f"{gk}|{postcode}"))
+    return keys
+
+
+# Keys kept so that intake can count how many people share a value (term frequencies), never for
+# blocking: "fn" a folded last name, "gn" a folded first name, "pc" a full postcode.
+VALUE_KEY_KINDS = {"family_name": "fn", "given_name": "gn", "postcode": "pc"}
+
+
+def value_keys(p: Prepared) -> set[tuple[str, str]]:
+    """Every last name, first name and the postcode of a record, as (kind, value) keys to count."""
     keys: set[tuple[str, str]] = set()
     for name in p.names:
-        for fs in family_sounds(name):
-            if p.date_of_birth is not None:
-                keys.add(("fy", f"{fs}|{p.date_of_birth.year}"))
-                keys.add(("fmd", f"{fs}|{_dob_unordered(p.date_of_birth)}"))
-            for gk in given_keys(name):
-                keys.add(("gf", f"{gk}|{fs}"))
+        if name.family:
+            keys.add((VALUE_KEY_KINDS["family_name"], name.family))
+        if name.given:
+            keys.add((VALUE_KEY_KINDS["given_name"], name.given))
+    if p.postcode is not None:
+        keys.add((VALUE_KEY_KINDS["postcode"], p.postcode[0]))
     return keys
 
 

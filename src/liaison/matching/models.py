@@ -29,6 +29,22 @@ class MatchKey(models.Model):
         ]
 
 
+class TermFrequency(models.Model):
+    """How many people share a value: a folded last name ("fn"), first name ("gn") or postcode ("pc"),
+    so that intake weighs an agreement on a rare value above one on a common value as the duplicate
+    batch does. Rebuilt whole by `liaison match-keys` and by every duplicate run (`term_frequencies_save`);
+    the row of kind "*" holds how many people were counted. Between rebuilds a new value is simply not
+    counted, and an agreement on it takes the model's average weight.
+    """
+
+    kind = models.CharField(max_length=4)
+    value = models.CharField(max_length=80)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="termfrequency_unique")]
+
+
 class PairStatus(models.TextChoices):
     OPEN = "open", "To review"
     CONFIRMED = "confirmed", "Confirmed as the same person"

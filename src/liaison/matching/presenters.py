@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison.core.presenters import Tag, long_date, nhs_number
-from liaison.matching.engine import Evidence, default_model
+from liaison.matching.engine import MIN_TERM_FREQUENCY, Evidence, default_model
 from liaison.matching.features import Name, Record, compare_names, fold, prepare
 from liaison.matching.queries import Candidate
 from liaison.matching.records import record_for_person
@@ -24,7 +24,7 @@ from liaison.people.models import Person, Sex
 NEW_PERSON = "new"
 
 # The probability in words, strongest first: (at least, words, tag colour). The model's own
-# threshold (its best F1) separates "likely" from "possibly".
+# threshold (chosen in training) separates "likely" from "possibly".
 VERY_LIKELY = 0.95
 POSSIBLY = 0.2
 
@@ -53,6 +53,7 @@ LEVEL_WORDS: dict[str, dict[str, str]] = {
         "one_digit": "one digit different",
         "same_year": "same year only",
         "different": "different",
+        "far": "more than 10 years apart",
     },
     "sex": {"same": "the same", "different": "different"},
     "nhs_number": {"same": "the same", "different": "different"},
@@ -153,12 +154,24 @@ def _postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+def share_note(share: float | None) -> str:
+    """How common an exactly shared name or postcode is, which is why it counts for more or less."""
+    if share is None:
+        return ""
+    one_in = round(1 / share)
+    if one_in < 2:
+        return " (most people here have it)"
+    if share <= MIN_TERM_FREQUENCY:
+        return f" (1 in {one_in:,} people here have it, or fewer)"
+    return f" (1 in {one_in:,} people here have it)"
+
+
 def _line(evidence: Evidence, entered: str, theirs: str, *, note: str = "") -> EvidenceLine:
     return EvidenceLine(
         field=evidence.field_label,
         entered="" if evidence.level in SAME_LEVELS else entered,
         theirs=theirs,
-        words=LEVEL_WORDS[evidence.field][evidence.level] + note,
+        words=LEVEL_WORDS[evidence.field][evidence.level] + note + share_note(evidence.share),
         supports=evidence.weight > 0,
     )
 
@@ -250,13 +263,17 @@ class PairEvidence:
 
 
 def stored_evidence(rows: Sequence[Sequence[Any]]) -> tuple[Evidence, ...]:
-    """A DuplicatePair's stored [[comparison, level, weight], ...] as the engine's evidence again."""
+    """A DuplicatePair's stored [[comparison, level, weight(, share)], ...] as the engine's evidence again."""
     labels = default_model().labels
     return tuple(
         Evidence(
-            str(field), str(level), labels.get(str(field), {}).get(str(level), str(level)), float(weight)
+            str(field),
+            str(level),
+            labels.get(str(field), {}).get(str(level), str(level)),
+            float(weight),
+            float(rest[0]) if rest and rest[0] is not None else None,
         )
-        for field, level, weight in rows
+        for field, level, weight, *rest in rows
         if field in LEVEL_WORDS and level in LEVEL_WORDS[field]
     )
 

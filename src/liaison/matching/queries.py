@@ -20,11 +20,27 @@ from liaison.core.access import first_clinical_membership, visible_people
 from liaison.core.audit import audit
 from liaison.core.models import User
 from liaison.episodes.models import Episode
-from liaison.matching.engine import Evidence, Model, default_model
-from liaison.matching.features import Record, dob_variants, name_keys, names_from, prepare
-from liaison.matching.models import DuplicatePair, DuplicatePairStatus, MatchKey, MergeRecord, PairStatus
+from liaison.matching.engine import COMPARISON_OF_KIND, Evidence, Frequencies, Model, default_model
+from liaison.matching.features import (
+    Prepared,
+    Record,
+    dob_variants,
+    name_keys,
+    names_from,
+    prepare,
+    value_keys,
+)
+from liaison.matching.models import (
+    DuplicatePair,
+    DuplicatePairStatus,
+    MatchKey,
+    MergeRecord,
+    PairStatus,
+    TermFrequency,
+)
 from liaison.matching.permissions import lead_teams
 from liaison.matching.records import merged_away, record_for_person
+from liaison.matching.services.keys import POPULATION_KIND
 from liaison.matching.services.merge import person_relations
 from liaison.people.models import Alias, Person
 
@@ -80,6 +96,25 @@ def population() -> int:
     return Person.objects.aggregate(top=Max("pk"))["top"] or 0
 
 
+def frequencies_for(records: Sequence[Prepared]) -> Frequencies:
+    """How many people share each name and postcode of these records, from the term frequencies the
+    last `liaison match-keys` or duplicate run stored: one query. Empty when none are stored yet."""
+    keys: set[tuple[str, str]] = set()
+    for record in records:
+        keys |= {(kind, value[:80]) for kind, value in value_keys(record)}
+    rows = TermFrequency.objects.filter(_key_filter(keys) | Q(kind=POPULATION_KIND)).values_list(
+        "kind", "value", "count"
+    )
+    population = 0
+    counts: dict[tuple[str, str], int] = {}
+    for kind, value, count in rows:
+        if kind == POPULATION_KIND:
+            population = count
+        else:
+            counts[(COMPARISON_OF_KIND[kind], value)] = count
+    return Frequencies(population=population, counts=counts if population else {})
+
+
 def _key_filter(keys: set[tuple[str, str]]) -> Q:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in sorted(keys):
@@ -133,9 +168,11 @@ def match_candidates(
     if not found:
         return []
     size = people if people is not None else population()
+    theirs = [prepare(record_for_person(person, person.aliases.all())) for person in found]
+    model = model.with_frequencies(frequencies_for([wanted, *theirs]))
     scored = []
-    for person in found:
-        score = model.score(wanted, prepare(record_for_person(person, person.aliases.all())), population=size)
+    for person, their_record in zip(found, theirs, strict=True):
+        score = model.score(wanted, their_record, population=size)
         if score.probability >= min_probability:
             scored.append(Candidate(person, score.probability, score.match_weight, score.evidence))
     scored.sort(key=lambda c: (-c.match_weight, c.person.pk))

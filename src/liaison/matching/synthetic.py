@@ -41,6 +41,26 @@ KEYBOARD = {
     "o": "iklp", "p": "ol", "q": "wa", "r": "edft", "s": "awedxz", "t": "rfgy", "u": "yhji",
     "v": "cfgb", "w": "qase", "x": "zsdc", "y": "tghu", "z": "asx",
 }  # fmt: skip
+# How last names are spread. The demo pools hold 107 British last names, each drawn equally often: at
+# 600,000 people that gives every British last name to 1 person in 170 (as common as Jones), and ~40
+# people to every common full name — far more look-alike pairs than a real population has. Real last
+# names follow a long tail (Smith about 1 in 80, most names 1 in several thousand or rarer), so the
+# British pool is weighted by rank (Smith the commonest, about 1 in 50 British records) and half the
+# British records take a last name from a tail of place-names (Ashworth, Thornley, ...). "pools"
+# reproduces the even spread of earlier evaluations.
+SURNAME_SPREADS = ("long-tail", "pools")
+TAIL_PREFIXES = (
+    "Ash", "Birch", "Black", "Brad", "Brook", "Bur", "Cald", "Carl", "Chat", "Clay", "Cold", "Crom",
+    "Dal", "Dun", "East", "Elm", "Fair", "Fen", "Glen", "Hal", "Hart", "Hazel", "Heath", "High",
+    "Holl", "Kings", "Lang", "Lind", "Marsh", "Mel", "Mid", "Mill", "Moor", "North", "Oak", "Pen",
+    "Ridge", "Rock", "Shel", "South", "Stan", "Stock", "Thorn", "Wake", "West", "Whit", "Win", "Wy",
+)  # fmt: skip
+TAIL_SUFFIXES = (
+    "ley", "ton", "field", "worth", "by", "ford", "ham", "well", "wood", "combe", "ridge", "stone",
+    "more", "dale", "hurst", "bury", "stead", "wick", "thorpe", "den", "shaw", "cliffe", "brook",
+    "gate", "hill", "land", "mere", "wall", "cote", "low",
+)  # fmt: skip
+HEAD_SHARE = 0.5  # of British records: a last name from the demo pool, the rest from the tail
 # Spellings people hear and write differently (applied to the folded name, first match only).
 SOUND_ALIKES = (
     ("ph", "f"), ("th", "t"), ("ck", "k"), ("ie", "y"), ("y", "ie"), ("ou", "o"), ("ee", "ea"),
@@ -88,6 +108,21 @@ class GroundTruth:
         return pairs
 
 
+def british_surnames() -> tuple[list[str], list[float]]:
+    """British last names with cumulative weights: the demo pool by rank (the n-th name weighted
+    1 / (n + 10)) for HEAD_SHARE of records, then an even tail of place-name surnames."""
+    head = list(POOLS["british"].family)
+    tail = sorted({p + s for p in TAIL_PREFIXES for s in TAIL_SUFFIXES} - set(head))
+    raw = [1 / (rank + 10) for rank in range(1, len(head) + 1)]
+    weights = [HEAD_SHARE * w / sum(raw) for w in raw] + [(1 - HEAD_SHARE) / len(tail)] * len(tail)
+    cumulative: list[float] = []
+    total = 0.0
+    for w in weights:
+        total += w
+        cumulative.append(total)
+    return head + tail, cumulative
+
+
 def postcode_area(postcode: str) -> str:
     return "".join(c for c in postcode.split()[0] if c.isalpha())
 
@@ -105,9 +140,14 @@ class SyntheticPopulation:
         duplicate_rate: float = 0.15,
         lookalike_rate: float = 0.005,
         today: dt.date = dt.date(2026, 3, 1),
+        surnames: str = "long-tail",
     ) -> None:
         if people < 2:
             raise ValueError("people must be at least 2")
+        if surnames not in SURNAME_SPREADS:
+            raise ValueError(f"surnames must be one of {', '.join(SURNAME_SPREADS)}")
+        self.surnames = surnames
+        self._british = british_surnames()
         self.people = people
         # Seeded and reproducible on purpose: synthetic data, never a secret.
         self.rng = random.Random(f"matching-ground-truth:{seed}")  # noqa: S311
@@ -131,14 +171,20 @@ class SyntheticPopulation:
         female = sex == "2"
         pool = POOLS[given_pool]
         given = rng.choice(pool.female if female else pool.male)
-        family = rng.choice(POOLS[family_pool].family)
+        family = self._family(family_pool)
         while family in (MALE_ONLY_FAMILY if female else FEMALE_ONLY_FAMILY):
-            family = rng.choice(POOLS[family_pool].family)
+            family = self._family(family_pool)
         if female and family_pool == "european":
             for male_end, female_end in FEMININE_ENDINGS:
                 if family.endswith(male_end):
                     family = family[: -len(male_end)] + female_end
         return given, family
+
+    def _family(self, pool: str) -> str:
+        if pool == "british" and self.surnames == "long-tail":
+            names, cumulative = self._british
+            return self.rng.choices(names, cum_weights=cumulative)[0]
+        return self.rng.choice(POOLS[pool].family)
 
     def _entity(self) -> Entity:
         rng = self.rng

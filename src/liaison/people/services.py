@@ -157,7 +157,7 @@ def person_update(
         object_id=person.pk,
         detail={"fields": sorted(data)},
     )
-    if {"given_name", "family_name", "preferred_name"} & set(data):
+    if {"given_name", "family_name", "preferred_name", "date_of_birth", "postcode"} & set(data):
         match_keys_refresh(person_ids=[person.pk])
     person.refresh_from_db()
     return person

@@ -14,11 +14,12 @@ from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.models import Role, User
 from liaison.matching.batch import build_index, default_workers, find_matches
-from liaison.matching.engine import Model, default_model, probability_from_weight
+from liaison.matching.engine import Frequencies, Model, default_model, probability_from_weight
 from liaison.matching.features import Prepared, prepare
 from liaison.matching.models import DuplicatePair, DuplicatePairStatus, PairStatus
 from liaison.matching.permissions import lead_team_for
 from liaison.matching.records import active_people, iter_records
+from liaison.matching.services.keys import term_frequencies_save
 
 
 @dataclass
@@ -60,6 +61,9 @@ def duplicates_find(
         if progress is not None and len(ids) % 10000 == 0:
             progress("loading people", len(ids), 0)
     run.people = len(ids)
+    # Names and postcodes weighed by how many people here share them (kept for intake too).
+    frequencies = Frequencies.count(prepared)
+    model = model.with_frequencies(frequencies)
     run.seconds["load"] = time.perf_counter() - clock
     clock = time.perf_counter()
     index = build_index(prepared)
@@ -80,6 +84,7 @@ def duplicates_find(
     clock = time.perf_counter()
     if not dry_run:
         _save_pairs(run, ids, prepared, result.pairs, model)
+        term_frequencies_save(frequencies)
         audit(
             actor=actor,
             action="duplicates.find",

@@ -1,4 +1,5 @@
-"""The MatchKey index: name-based blocking keys for each person, rebuilt from their names and birthday.
+"""The MatchKey index: name-based blocking keys for each person, rebuilt from their names and birthday,
+and the values (names, postcode) that intake counts to weigh an exact agreement by how common it is.
 
 Call `match_keys_refresh(person_ids=[...])` in the same transaction as any write that changes a
 person's names, preferred name or date of birth, or adds or removes another name they are known by
@@ -9,18 +10,38 @@ Keys are derived data, never audited: they reveal nothing the person's row does 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
-from liaison.matching.features import name_keys, prepare
-from liaison.matching.models import MatchKey
+from liaison.matching.engine import Frequencies
+from liaison.matching.features import VALUE_KEY_KINDS, Prepared, name_keys, prepare
+from liaison.matching.models import MatchKey, TermFrequency
 from liaison.matching.records import active_people, iter_records
 from liaison.people.models import Person
 
 
-def _rows(person_id: int, keys: Iterable[tuple[str, str]]) -> list[MatchKey]:
+def _rows(person_id: int, record: Prepared) -> list[MatchKey]:
+    keys: Iterable[tuple[str, str]] = name_keys(record)
     return [MatchKey(person_id=person_id, kind=kind, value=value[:80]) for kind, value in sorted(keys)]
+
+
+POPULATION_KIND = "*"
+
+
+@transaction.atomic
+def term_frequencies_save(frequencies: Frequencies) -> int:
+    """Replace the stored term frequencies (for intake) with these. Returns the values stored."""
+    TermFrequency.objects.all().delete()
+    rows = [TermFrequency(kind=POPULATION_KIND, value="", count=frequencies.population)]
+    rows.extend(
+        TermFrequency(kind=VALUE_KEY_KINDS[comparison], value=value[:80], count=count)
+        for (comparison, value), count in sorted(frequencies.counts.items())
+        if len(value) <= 80
+    )
+    TermFrequency.objects.bulk_create(rows, batch_size=5000)
+    return len(rows) - 1
 
 
 @transaction.atomic
@@ -32,7 +53,7 @@ def match_keys_refresh(*, person_ids: Iterable[int]) -> int:
     MatchKey.objects.filter(person_id__in=ids).delete()
     rows: list[MatchKey] = []
     for pk, record in iter_records(active_people().filter(pk__in=ids)):
-        rows.extend(_rows(pk, name_keys(prepare(record))))
+        rows.extend(_rows(pk, prepare(record)))
     MatchKey.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -40,13 +61,15 @@ def match_keys_refresh(*, person_ids: Iterable[int]) -> int:
 def match_keys_rebuild(
     *, chunk_size: int = 5000, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
-    """Rebuild every key, one transaction per chunk of people (so searches keep working meanwhile).
+    """Rebuild every key, one transaction per chunk of people (so searches keep working meanwhile),
+    then the term frequencies.
 
     Returns (people, keys). With `dry_run`, counts the keys it would write and changes nothing.
     """
     total = Person.objects.count()
     people = keys = 0
     low = 0
+    counts: Counter[tuple[str, str]] = Counter()
     while True:
         high = (
             Person.objects.filter(pk__gt=low)
@@ -56,7 +79,9 @@ def match_keys_rebuild(
         rows: list[MatchKey] = []
         in_chunk = active_people().filter(pk__gt=low, **({"pk__lte": high} if high is not None else {}))
         for pk, record in iter_records(in_chunk, chunk_size=chunk_size):
-            rows.extend(_rows(pk, name_keys(prepare(record))))
+            prepared = prepare(record)
+            rows.extend(_rows(pk, prepared))
+            Frequencies.tally(counts, prepared)
             people += 1
         if not dry_run:
             with transaction.atomic():
@@ -69,5 +94,7 @@ def match_keys_rebuild(
         if progress is not None:
             progress(people, total)
         if high is None:
+            if not dry_run:
+                term_frequencies_save(Frequencies(population=people, counts=counts))
             return people, keys
         low = high

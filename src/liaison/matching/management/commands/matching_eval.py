@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from liaison.matching.engine import Model, default_model
 from liaison.matching.evaluation import evaluate
+from liaison.matching.management.options import add_surnames_argument
 from liaison.matching.synthetic import SyntheticPopulation
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=20000, help="synthetic people (default 20000)")
+        add_surnames_argument(parser)
         parser.add_argument(
             "--seed", type=int, default=2, help="random seed (default 2; the model is trained on 1)"
         )
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             duplicate_rate=options["duplicate_rate"],
             lookalike_rate=options["lookalike_rate"],
+            surnames=options["surnames"],
         ).build()
         built = time.perf_counter() - started
         ev = evaluate(
@@ -71,7 +74,8 @@ class Command(BaseCommand):
         r = ev.result
         out = self.stdout.write
         out(
-            f"Synthetic ground truth: {options['people']:,} people, seed {options['seed']}: "
+            f"Synthetic ground truth: {options['people']:,} people, seed {options['seed']}, "
+            f"{options['surnames']} last names: "
             f"{ev.records:,} records, "
             f"{ev.true_pairs:,} true duplicate pairs (built in {built:.1f}s)."
         )

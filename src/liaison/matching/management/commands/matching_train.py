@@ -11,8 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from liaison.matching.batch import build_index, candidate_pairs
-from liaison.matching.engine import MODEL_PATH, Model
+from liaison.matching.engine import MODEL_PATH, Frequencies, Model
 from liaison.matching.features import prepare
+from liaison.matching.management.options import add_surnames_argument
 from liaison.matching.synthetic import SyntheticPopulation
 from liaison.matching.training import choose_threshold, estimate
 
@@ -20,12 +21,13 @@ from liaison.matching.training import choose_threshold, estimate
 class Command(BaseCommand):
     help = (
         "Estimate the matching model from a synthetic labelled set: m from the true pairs, u from random "
-        "pairs, "
-        "and the threshold with the best F1 on that set. Writes a versioned JSON file; runtime never trains."
+        "pairs, and the threshold where the worse of precision and recall is best on that set. Writes "
+        "a versioned JSON file; runtime never trains."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=20000, help="synthetic people (default 20000)")
+        add_surnames_argument(parser)
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
             "--model-version",
@@ -41,15 +43,22 @@ class Command(BaseCommand):
         if options["people"] < 100:
             raise CommandError("--people must be at least 100 to estimate anything")
         started = time.perf_counter()
-        truth = SyntheticPopulation(people=options["people"], seed=options["seed"]).build()
+        truth = SyntheticPopulation(
+            people=options["people"], seed=options["seed"], surnames=options["surnames"]
+        ).build()
         data = estimate(
             truth,
             seed=options["seed"],
             version=options["model_version"],
-            description={"people": options["people"], "command": "liaison matching-train"},
+            description={
+                "people": options["people"],
+                "surnames": options["surnames"],
+                "command": "liaison matching-train --people " + str(options["people"]),
+            },
         )
-        model = Model(data)
         prepared = [prepare(r.record) for r in truth.records]
+        # The threshold is chosen as the model will be used: exact values weighed by their frequency.
+        model = Model(data).with_frequencies(Frequencies.count(prepared))
         true_pairs = truth.true_pairs()
         weights = [
             (model.match_weight(prepared[i], prepared[j]), (i, j) in true_pairs)
@@ -59,7 +68,9 @@ class Command(BaseCommand):
             weights, true_total=len(true_pairs), model=model, population=len(prepared)
         )
         data["threshold"] = threshold
-        data["trained"]["threshold_chosen_for"] = "best F1 on the training set"
+        data["trained"]["threshold_chosen_for"] = (
+            "the best of the worse of precision and recall on the training set"
+        )
         data["trained"]["training_set"] = {k: round(v, 4) for k, v in stats.items()}
         for name, comparison in data["comparisons"].items():
             self.stdout.write(
