@@ -269,24 +269,32 @@ def compare_given(a: PreparedName, b: PreparedName) -> str | None:
 FAR_YEARS = 10
 
 
-def compare_dob(a: Prepared, b: Prepared) -> str | None:
-    if not a.dob_digits or not b.dob_digits:
-        return None
-    x, y = a.dob_digits, b.dob_digits
-    if x == y:
-        return "exact"
-    if x[:2] == y[2:4] and x[2:4] == y[:2] and x[4:] == y[4:]:
-        return "swapped"
-    differ = [i for i in range(8) if x[i] != y[i]]
-    if len(differ) == 1 or (
+def _one_digit_apart(p: str, q: str) -> bool:
+    """Two different strings of digits: one digit mistyped, or two neighbours typed the wrong way round."""
+    differ = [i for i in range(len(p)) if p[i] != q[i]]
+    return len(differ) == 1 or (
         len(differ) == 2
         and differ[1] == differ[0] + 1
-        and x[differ[0]] == y[differ[1]]
-        and x[differ[1]] == y[differ[0]]
-    ):
-        return "one_digit"  # one digit mistyped, or two neighbouring digits typed the wrong way round
+        and p[differ[0]] == q[differ[1]]
+        and p[differ[1]] == q[differ[0]]
+    )
+
+
+def compare_dob(a: Prepared, b: Prepared) -> str | None:
+    x, y = a.dob_digits, b.dob_digits
+    if not x or not y:
+        return None
+    if x == y:
+        return "exact"
+    # ddmmyyyy: a mistyped digit or swapped pair lies wholly in the day and month or in the year.
     if x[4:] == y[4:]:
-        return "same_year"
+        if x[:2] == y[2:4] and x[2:4] == y[:2]:
+            return "swapped"
+        return "one_digit" if _one_digit_apart(x[:4], y[:4]) else "same_year"
+    if x[:4] == y[:4] and _one_digit_apart(x[4:], y[4:]):
+        return "one_digit"
+    if x[3] != y[3] and x[4] != y[4] and x[:3] == y[:3] and x[5:] == y[5:] and x[3] == y[4] and x[4] == y[3]:
+        return "one_digit"  # the month's last digit and the year's first typed the wrong way round
     return "far" if abs(int(x[4:]) - int(y[4:])) > FAR_YEARS else "different"
 
 
