@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from liaison.core.models import AuditEvent, AuditEventPerson, Role, User
 from liaison.matching.engine import default_model
 from liaison.matching.features import NAME_KEY_KINDS, sound
-from liaison.matching.models import MatchKey, MergeRecord
+from liaison.matching.models import MatchKey, MergeRecord, TermFrequency
 from liaison.matching.queries import intake_record, match_candidates
-from liaison.matching.services import match_keys_refresh
+from liaison.matching.services import duplicates_find, match_keys_rebuild, match_keys_refresh
+from liaison.matching.services.keys import tidy
 from liaison.people.models import Alias
 from liaison.people.services import person_update
 from tests.factories import EpisodeFactory, PersonFactory, member
@@ -207,3 +208,41 @@ def test_candidate_search_runs_the_same_queries_at_10_and_200_people(practitione
     # Memberships, name keys, people, their other names, population, then the audit event (chain
     # head, event, per-person index, head update): the same at any size.
     assert at_200 <= 12
+
+
+def test_intake_weighs_names_by_the_frequencies_the_last_rebuild_kept(practitioner, kieran, site_a):
+    for given in ("Amy", "Ben", "Cal"):
+        _person(site_a, given_name=given, family_name="Smith", date_of_birth=dt.date(1990, 1, 2))
+    arrival = intake_record(
+        given_name="Kieran", family_name="Featherstone", date_of_birth=DOB, postcode="KX4 7RT"
+    )
+    before = match_candidates(user=practitioner, record=arrival)[0]
+    assert all(e.share is None for e in before.evidence)  # nothing counted yet: the average weights
+
+    match_keys_rebuild()
+    assert TermFrequency.objects.get(kind="*").count == 4
+    assert TermFrequency.objects.get(kind="fn", value="smith").count == 3
+    assert TermFrequency.objects.get(kind="pc", value="KX47RT").count == 1
+    after = match_candidates(user=practitioner, record=arrival)[0]
+    shares = {e.field: e.share for e in after.evidence}
+    assert shares["family_name"] == shares["given_name"] == shares["postcode"] == 1 / 4
+    # One person in four has the name: commoner than the model's average, so it counts for less.
+    assert after.match_weight < before.match_weight
+
+
+def test_the_duplicate_run_keeps_the_frequencies_for_intake(kieran, site_a, team_lead):
+    _person(site_a, given_name="Kieran", family_name="Featherstone", date_of_birth=DOB, sex="1")
+    duplicates_find(actor=team_lead)
+    assert TermFrequency.objects.get(kind="*").count == 2
+    assert TermFrequency.objects.get(kind="fn", value="featherstone").count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_tidies_the_rewritten_tables():
+    """VACUUM ANALYZE on PostgreSQL (ANALYZE on SQLite) may only run outside a transaction: a rebuild
+    run as the command runs it must not fail there, and the frequencies it kept must stand."""
+    PersonFactory(given_name="Kieran", family_name="Featherstone", date_of_birth=DOB)
+    people, _ = match_keys_rebuild()
+    assert people == 1
+    assert TermFrequency.objects.get(kind="fn", value="featherstone").count == 1
+    tidy(TermFrequency)  # and on its own, as the duplicate run calls it

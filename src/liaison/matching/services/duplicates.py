@@ -16,10 +16,10 @@ from liaison.core.models import Role, User
 from liaison.matching.batch import build_index, default_workers, find_matches
 from liaison.matching.engine import Frequencies, Model, default_model, probability_from_weight
 from liaison.matching.features import Prepared, prepare
-from liaison.matching.models import DuplicatePair, DuplicatePairStatus, PairStatus
+from liaison.matching.models import DuplicatePair, DuplicatePairStatus, PairStatus, TermFrequency
 from liaison.matching.permissions import lead_team_for
 from liaison.matching.records import active_people, iter_records
-from liaison.matching.services.keys import term_frequencies_save
+from liaison.matching.services.keys import term_frequencies_save, tidy
 
 
 @dataclass
@@ -85,6 +85,7 @@ def duplicates_find(
     if not dry_run:
         _save_pairs(run, ids, prepared, result.pairs, model)
         term_frequencies_save(frequencies)
+        tidy(TermFrequency)
         audit(
             actor=actor,
             action="duplicates.find",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from liaison.matching.engine import Frequencies
 from liaison.matching.features import VALUE_KEY_KINDS, Prepared, name_keys, prepare
@@ -96,5 +96,20 @@ def match_keys_rebuild(
         if high is None:
             if not dry_run:
                 term_frequencies_save(Frequencies(population=people, counts=counts))
+                tidy(MatchKey, TermFrequency)
             return people, keys
         low = high
+
+
+def tidy(*models: type[MatchKey] | type[TermFrequency]) -> None:
+    """After a table is rewritten whole: reclaim the dead rows and refresh the planner's statistics, so
+    intake's look-ups stay fast (on PostgreSQL, a million dead rows in the term frequencies doubled the
+    intake p95 until autovacuum came). Only outside a transaction, where VACUUM may run."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}"
+            )
