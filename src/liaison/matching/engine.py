@@ -49,8 +49,8 @@ from liaison.matching.features import (
 
 MODEL_PATH = DATA_DIR / "model.json"
 NAME_COMPARISONS = ("given_name", "family_name")
-# The comparisons whose exact level is adjusted for how common the value is.
-FREQUENCY_COMPARISONS = ("family_name", "given_name", "postcode")
+# The comparisons whose values are counted, so their agreement is weighed by how common the value is.
+FREQUENCY_COMPARISONS = tuple(VALUE_KEY_KINDS)
 COMPARISON_OF_KIND = {kind: comparison for comparison, kind in VALUE_KEY_KINDS.items()}
 # Two records with the same last name and postcode but different first names may be one household:
 # twins share a birthday, a parent and child a name. Among such pairs a shared date of birth is far
@@ -67,7 +67,7 @@ ADJUSTED_LEVELS = {
     "given_name": ("exact", "part", "close"),
     "postcode": ("full",),
 }
-SPELT_ALIKE = frozenset({"exact", "part", "close"})
+SPELT_ALIKE = frozenset(ADJUSTED_LEVELS["family_name"]) | frozenset(ADJUSTED_LEVELS["given_name"])
 ADJUSTMENT_FLOOR = {"family_name": "sounds", "given_name": "sounds", "postcode": "sector"}
 # A value held by fewer records than this share counts as this share: a spelling seen once or twice
 # may be anyone's typo, and no name or address should outweigh a shared NHS number.
@@ -315,13 +315,11 @@ class Model:
             if other_name and name in NAME_COMPARISONS:
                 label += " (another name they are known by)"
             weight, share = self.weights[name][level], None
-            if (
-                name == "date_of_birth"
-                and self.household_dob is not None
-                and self.same_household(a, b, given, family)
-            ):
-                weight = self.household_dob[level]
-                label += HOUSEHOLD_NOTE
+            if name == "date_of_birth":
+                dob_weights = self._dob_weights(a, b, given, family)
+                weight = dob_weights[level]
+                if dob_weights is self.household_dob:
+                    label += HOUSEHOLD_NOTE
             if name in FREQUENCY_COMPARISONS:
                 weight = self.level_weight(name, level, *values[name])
                 if self.frequencies is not None and level in ("exact", "full"):

@@ -101,7 +101,7 @@ def frequencies_for(records: Sequence[Prepared]) -> Frequencies:
     last `liaison match-keys` or duplicate run stored: one query. Empty when none are stored yet."""
     keys: set[tuple[str, str]] = set()
     for record in records:
-        keys |= {(kind, value[:80]) for kind, value in value_keys(record)}
+        keys |= {(kind, value) for kind, value in value_keys(record) if len(value) <= 80}  # as stored
     rows = TermFrequency.objects.filter(_key_filter(keys) | Q(kind=POPULATION_KIND)).values_list(
         "kind", "value", "count"
     )

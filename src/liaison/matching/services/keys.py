@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from liaison.matching.engine import Frequencies
 from liaison.matching.features import VALUE_KEY_KINDS, Prepared, name_keys, prepare
@@ -23,8 +23,10 @@ from liaison.people.models import Person
 
 
 def _rows(person_id: int, record: Prepared) -> list[MatchKey]:
-    keys: Iterable[tuple[str, str]] = name_keys(record)
-    return [MatchKey(person_id=person_id, kind=kind, value=value[:80]) for kind, value in sorted(keys)]
+    return [
+        MatchKey(person_id=person_id, kind=kind, value=value[:80])
+        for kind, value in sorted(name_keys(record))
+    ]
 
 
 POPULATION_KIND = "*"
@@ -101,14 +103,14 @@ def match_keys_rebuild(
         low = high
 
 
-def tidy(*models: type[MatchKey] | type[TermFrequency]) -> None:
+def tidy(*tables: type[models.Model]) -> None:
     """After a table is rewritten whole: reclaim the dead rows and refresh the planner's statistics, so
     intake's look-ups stay fast (on PostgreSQL, a million dead rows in the term frequencies doubled the
     intake p95 until autovacuum came). Only outside a transaction, where VACUUM may run."""
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for model in models:
+        for model in tables:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(
                 f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}"
