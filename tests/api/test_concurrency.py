@@ -16,9 +16,11 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from liaison.core.audit import verify_chain
 from liaison.core.models import AuditEvent, IdempotencyRecord
+from liaison.episodes.models import Episode
 from liaison.people.models import Person
-from tests.api.conftest import patch, person_body, post
+from tests.api.conftest import episode_body, nhs_number, patch, person_body, post
 
 
 def _in_memory_sqlite() -> bool:
@@ -101,3 +103,26 @@ def test_the_same_post_sent_twice_at_once_creates_one_person(practitioner):
     assert IdempotencyRecord.objects.get().status_code == 201
     if statuses == [201, 201]:
         assert responses[0].content == responses[1].content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrivals_at_the_same_moment_all_land_with_the_audit_chain_whole(practitioner, site_a):
+    clients = [_logged_in(practitioner) for _ in range(6)]
+
+    def arrive(index: int) -> Any:
+        body = {
+            "person": person_body(family_name=f"Concurrent{index}", nhs_number=nhs_number(100 + 30 * index)),
+            "episode": episode_body(site_a),
+        }
+        return lambda: post(clients[index], "/arrivals", body)
+
+    responses = _together(*(arrive(i) for i in range(6)))
+    assert [r.status_code for r in responses] == [201] * 6, [r.content for r in responses]
+    assert Episode.objects.count() == 6
+    events = list(AuditEvent.objects.filter(action__in=["person.create", "episode.create"]).order_by("id"))
+    assert len(events) == 12
+    # Each arrival's two events are next to each other in the chain (one batch each).
+    for first, second in zip(events[::2], events[1::2], strict=True):
+        assert (first.action, second.action) == ("person.create", "episode.create")
+        assert second.id == first.id + 1 and first.person_id == second.person_id
+    assert list(verify_chain()) == []

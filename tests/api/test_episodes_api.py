@@ -5,13 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liaison.core.models import AuditEvent, Membership, Role
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
 from liaison.people.models import Person
-from tests.api.conftest import episode_body, fields, get, patch, person_body, post, problem
+from tests.api.conftest import (
+    episode_body,
+    fields,
+    get,
+    nhs_number,
+    patch,
+    person_body,
+    post,
+    problem,
+    token_client,
+)
 from tests.factories import EpisodeFactory, PersonFactory, SiteFactory, TeamFactory, member
 
 EPISODE_OUTPUT = {
@@ -63,6 +75,22 @@ def test_arrival_creates_the_person_and_their_first_episode(
     assert dt.datetime.fromisoformat(body["episode"]["arrival_at"]) == arrival_at
     # The new person is now visible to the team through the episode.
     assert get(practitioner_client, f"/people/{body['person']['id']}").status_code == 200
+
+
+def test_an_arrival_is_a_dozen_statements_with_no_savepoints(practitioner, site_a):
+    """The intake path: one transaction, its checks before its writes, its two events chained
+    together at the end (docs/performance.md)."""
+    client = token_client(practitioner)
+    for serial in (1, 31):  # the second after any per-process cache is warm
+        body = {"person": person_body(nhs_number=nhs_number(serial)), "episode": episode_body(site_a)}
+        with CaptureQueriesContext(connection) as queries:
+            response = post(client, "/arrivals", body)
+        assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The test's own transaction turns the outermost BEGIN/COMMIT into one savepoint and its release.
+    assert sum("SAVEPOINT" in sql for sql in statements) == 2, statements
+    assert len(statements) <= 13, statements
+    assert AuditEvent.objects.filter(action__in=["person.create", "episode.create"]).count() == 4
 
 
 def test_arrival_names_every_bad_field_in_both_parts_and_saves_nothing(practitioner_client, site_b):

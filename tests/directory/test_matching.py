@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from liaison.assessment.codes import codes
 from liaison.directory.eligibility import MET, NOT_MET, UNKNOWN
 from liaison.directory.matching import smoothed_share, suggest
 from liaison.directory.models import (
@@ -372,3 +373,24 @@ def test_the_process_cache_reads_the_directory_once_and_again_after_a_change(per
     assert [s.open_state for s in run(episode_a).ranked] == ["open"]
     make_service("another")
     assert sorted(names(run(episode_a))) == ["another", "shelter"]
+
+
+def test_reading_ahead_leaves_no_need_cold(person, episode_a, cache_on):
+    """`liaison serve` reads every need's candidates before its workers start: the first practitioner
+    to ask about a need waits for no directory read."""
+    make_service("shelter", schedules=DAYTIME)
+    assert cache_on.warm_cache() == len(codes().keys)
+    with CaptureQueriesContext(connection) as queries:
+        found = run(episode_a)
+    assert names(found) == ["shelter"]
+    # The episode's site, its centroid, the fingerprint, local knowledge, engagement: no candidates read.
+    assert len(queries) <= 5
+    assert sum("directory_service" in q["sql"] for q in queries.captured_queries) == 1  # the fingerprint
+
+
+def test_reading_ahead_with_the_cache_off_reads_nothing(person, episode_a):
+    from liaison.directory import matching
+
+    with CaptureQueriesContext(connection) as queries:
+        assert matching.warm_cache() == 0
+    assert len(queries) == 0

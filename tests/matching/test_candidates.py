@@ -155,6 +155,23 @@ def test_keys_follow_the_names_and_date_of_birth(kieran):
     assert all(sound("okafor") in value or "|o|" in value for kind, value in after if kind != "gp")
 
 
+def test_keys_of_a_person_just_created_are_those_a_refresh_would_write(practitioner, site_a):
+    from liaison.people.services import person_create
+
+    person = person_create(
+        actor=practitioner,
+        team_id=site_a.team_id,
+        given_name=" Kieran ",
+        family_name="Featherstone-Okafor",
+        preferred_name="Kez",
+        date_of_birth=DOB,
+        postcode="kx4 7rt",
+    )
+    written = sorted(MatchKey.objects.filter(person=person).values_list("kind", "value"))
+    match_keys_refresh(person_ids=[person.pk])
+    assert written and sorted(MatchKey.objects.filter(person=person).values_list("kind", "value")) == written
+
+
 def test_a_changed_date_of_birth_or_postcode_refreshes_the_keys(kieran, practitioner, site_a):
     def keys() -> set[tuple[str, str]]:
         return set(MatchKey.objects.filter(person=kieran).values_list("kind", "value"))

@@ -308,6 +308,10 @@ def measure_pages(s: Subjects, n: int) -> dict[str, Any]:
         practitioner,
     )
     if s.matches:
+        # As a served process is: `liaison serve` reads every need's candidates before its workers start.
+        from liaison.directory.matching import warm_cache
+
+        warm_cache()
         pair(
             "directory_match",
             [get(f"/episodes/{pk}/needs/{key}/services/") for pk, key in s.matches],

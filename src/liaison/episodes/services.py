@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from liaison.core.access import person_access
-from liaison.core.audit import audit
+from liaison.core.audit import audit, audit_batch
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import CLINICAL_ROLES, Membership, Site, Team, User
 from liaison.core.permissions import can, role_in
@@ -87,7 +87,6 @@ def _clean_moment(errors: dict[str, str], name: str, value: dt.datetime | None, 
         errors[name] = f"{label} cannot be in the future"
 
 
-@transaction.atomic
 def episode_open(
     *,
     actor: User,
@@ -101,11 +100,15 @@ def episode_open(
     custody_number: str = "",
     allocated_worker_id: int | None = None,
     operation: str = "episodes.create",
+    new_person: bool = False,
 ) -> Episode:
     """Open an episode for a person at one of the team's sites, at the identified stage.
 
     `operation` is the permission the actor's role needs: a justice partner's referral opens the
     episode under "partners.refer" (partners.services), everyone else under "episodes.create".
+    `new_person`: the person was registered by this actor for this team in the same transaction
+    (arrival_create), so no other team's grant can apply and their access is not looked up.
+    Every check comes before the first write, as in person_create.
     """
     role = _require(actor, operation, team)
     errors: dict[str, str] = {}
@@ -120,7 +123,7 @@ def episode_open(
     _clean_moment(errors, "arrival_at", arrival_at, "Arrival time")
     if "arrival_at" not in errors and arrival_at is not None and arrival_at < EARLIEST_ARRIVAL:
         errors["arrival_at"] = "Arrival time must be in 2000 or later"
-    if person.pk is not None and person_access(actor, person.pk).via == "break_glass":
+    if not new_person and person.pk is not None and person_access(actor, person.pk).via == "break_glass":
         # Breaking the glass lets a practitioner read a record, never take it on: an episode would
         # turn a time-limited, reviewed grant into a permanent relationship.
         raise NotPermitted(
@@ -146,59 +149,62 @@ def episode_open(
     # An unsaved person means arrival_create is only collecting every error at once: never save.
     if errors or site is None or person.pk is None:
         raise ValidationError(errors)
-    now = timezone.now()
-    episode = Episode.objects.create(
-        person=person,
-        team=team,
-        site=site,
-        pathway_point=pathway_point,
-        referral_source=referral_source,
-        offence_category=offence_category,
-        custody_number=custody_number.strip(),
-        arrival_at=arrival_at,
-        identified_at=now,
-        allocated_worker_id=allocated_worker_id,
-        stage=Stage.IDENTIFIED,
-        age_group=age_group,
-        created_at=now,
-        updated_at=now,
-    )
-    EpisodeStatus.objects.create(episode=episode, stage=Stage.IDENTIFIED, at=now, by=actor)
-    audit(
-        actor=actor,
-        action="episode.create",
-        person_id=person.pk,
-        team_id=team.pk,
-        role=role,
-        object_type="episode",
-        object_id=episode.pk,
-    )
+    with transaction.atomic(savepoint=False):
+        now = timezone.now()
+        episode = Episode.objects.create(
+            person=person,
+            team=team,
+            site=site,
+            pathway_point=pathway_point,
+            referral_source=referral_source,
+            offence_category=offence_category,
+            custody_number=custody_number.strip(),
+            arrival_at=arrival_at,
+            identified_at=now,
+            allocated_worker_id=allocated_worker_id,
+            stage=Stage.IDENTIFIED,
+            age_group=age_group,
+            created_at=now,
+            updated_at=now,
+        )
+        EpisodeStatus.objects.create(episode=episode, stage=Stage.IDENTIFIED, at=now, by=actor)
+        audit(
+            actor=actor,
+            action="episode.create",
+            person_id=person.pk,
+            team_id=team.pk,
+            role=role,
+            object_type="episode",
+            object_id=episode.pk,
+        )
     return episode
 
 
-@transaction.atomic
 def arrival_create(
     *, actor: User, team: Team, person_fields: dict[str, Any], episode_fields: dict[str, Any]
 ) -> Episode:
-    """Record a new custody (or court) arrival: a new person and their first episode, all or nothing."""
+    """Record a new custody (or court) arrival: a new person and their first episode, all or nothing.
+
+    One transaction with no savepoints (person_create and episode_open check everything before they
+    write), its two audit events chained together at the end (audit_batch): the intake path.
+    """
     role = _require(actor, "episodes.create", team)
     errors: dict[str, Any] = {}
     person = None
-    try:
-        person = person_create(actor=actor, team_id=team.pk, role=role, **person_fields)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if person is None:
-        # Still check the episode fields so the practitioner sees every problem at once.
-        person = Person(given_name="-", family_name="-", date_of_birth=person_fields.get("date_of_birth"))
-    try:
-        with transaction.atomic():
-            episode = episode_open(actor=actor, team=team, person=person, **episode_fields)
-            if errors:
-                raise ValidationError({})
-    except ValidationError as exc:
-        errors.update({k: v for k, v in exc.message_dict.items() if k not in errors})
-        raise ValidationError({k: v[0] if isinstance(v, list) else v for k, v in errors.items()}) from None
+    with audit_batch():
+        try:
+            person = person_create(actor=actor, team_id=team.pk, role=role, **person_fields)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if person is None:
+            # Still check the episode fields so the practitioner sees every problem at once.
+            person = Person(given_name="-", family_name="-", date_of_birth=person_fields.get("date_of_birth"))
+        try:
+            episode = episode_open(actor=actor, team=team, person=person, new_person=True, **episode_fields)
+        except ValidationError as exc:
+            errors.update({k: v for k, v in exc.message_dict.items() if k not in errors})
+        if errors:
+            raise ValidationError({k: v[0] if isinstance(v, list) else v for k, v in errors.items()})
     return episode
 
 

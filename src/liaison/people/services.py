@@ -18,7 +18,7 @@ from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.models import User
 from liaison.core.permissions import can
-from liaison.matching.services.keys import match_keys_refresh
+from liaison.matching.services.keys import match_keys_add, match_keys_refresh
 from liaison.people.identifiers import (
     nhs_number_problem,
     normalise_nhs_number,
@@ -106,8 +106,10 @@ def _search_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return extra
 
 
-@transaction.atomic
 def person_create(*, actor: User, team_id: int | None, role: str = "", **fields: Any) -> Person:
+    """Register a person. Every check comes before the first write, so a caller collecting errors
+    from several parts (arrival_create) may catch the ValidationError and carry on in its transaction;
+    the writes then join the caller's transaction (no savepoint: all or nothing)."""
     data = clean_person_fields(fields)
     missing = {
         n: "Enter the person's " + label
@@ -116,17 +118,18 @@ def person_create(*, actor: User, team_id: int | None, role: str = "", **fields:
     }
     if missing:
         raise ValidationError(missing)
-    person = Person.objects.create(**data, **_search_fields(data), registered_by_team_id=team_id)
-    match_keys_refresh(person_ids=[person.pk])
-    audit(
-        actor=actor,
-        action="person.create",
-        person_id=person.pk,
-        team_id=team_id,
-        role=role,
-        object_type="person",
-        object_id=person.pk,
-    )
+    with transaction.atomic(savepoint=False):
+        person = Person.objects.create(**data, **_search_fields(data), registered_by_team_id=team_id)
+        match_keys_add(person)
+        audit(
+            actor=actor,
+            action="person.create",
+            person_id=person.pk,
+            team_id=team_id,
+            role=role,
+            object_type="person",
+            object_id=person.pk,
+        )
     return person
 
 

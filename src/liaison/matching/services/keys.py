@@ -1,10 +1,11 @@
 """The MatchKey index: name-based blocking keys for each person, rebuilt from their names and birthday,
 and the values (names, postcode) that intake counts to weigh an exact agreement by how common it is.
 
-Call `match_keys_refresh(person_ids=[...])` in the same transaction as any write that changes a
-person's names, preferred name or date of birth, or adds or removes another name they are known by
-(person create and update, alias add and remove, merge and unmerge). `liaison match-keys` rebuilds
-the whole index (after a bulk load such as the demo seed, or to recover from a missed refresh).
+Call `match_keys_refresh(person_ids=[...])` (or `match_keys_add(person)` for a person just created)
+in the same transaction as any write that changes a person's names, preferred name or date of birth,
+or adds or removes another name they are known by (person create and update, alias add and remove,
+merge and unmerge). `liaison match-keys` rebuilds the whole index (after a bulk load such as the
+demo seed, or to recover from a missed refresh).
 Keys are derived data, never audited: they reveal nothing the person's row does not.
 """
 
@@ -18,7 +19,7 @@ from django.db import connection, models, transaction
 from liaison.matching.engine import Frequencies
 from liaison.matching.features import VALUE_KEY_KINDS, Prepared, name_keys, prepare
 from liaison.matching.models import MatchKey, TermFrequency
-from liaison.matching.records import active_people, iter_records
+from liaison.matching.records import active_people, iter_records, record_for_person
 from liaison.people.models import Person
 
 
@@ -57,6 +58,14 @@ def match_keys_refresh(*, person_ids: Iterable[int]) -> int:
     for pk, record in iter_records(active_people().filter(pk__in=ids)):
         rows.extend(_rows(pk, prepare(record)))
     MatchKey.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def match_keys_add(person: Person) -> int:
+    """Write the keys of a person just created (no other names yet, no keys to replace): from the
+    saved instance, with no reads. Returns keys written."""
+    rows = _rows(person.pk, prepare(record_for_person(person, ())))
+    MatchKey.objects.bulk_create(rows)
     return len(rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -45,5 +46,27 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        self._warm()
         self.stdout.write(f"Liaison is serving on http://{bind}/ (Ctrl+C to stop)")
         LiaisonServer().run()
+
+    def _warm(self) -> None:
+        """Read the directory for matching once, here, before the workers are forked: each inherits it
+        (docs/performance.md). A database not yet migrated is no reason not to serve."""
+        from django.db import DatabaseError, connections
+
+        from liaison.directory.matching import warm_cache
+
+        started = time.perf_counter()
+        try:
+            needs = warm_cache()
+        except DatabaseError as exc:
+            self.stderr.write(
+                f"Directory matching not read ahead ({exc}); each need is read when first asked"
+            )
+        else:
+            self.stdout.write(
+                f"Directory matching read ahead: {needs} needs in {time.perf_counter() - started:.1f} s"
+            )
+        finally:
+            connections.close_all()  # never share a connection with the forked workers
