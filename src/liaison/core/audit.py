@@ -26,10 +26,11 @@ from liaison.core.models import AuditChainHead, AuditEvent, AuditEventPerson, Us
 GENESIS_HASH = "0" * 64
 
 
-def _canonical(event: AuditEvent) -> str:
+def canonical_body(event: AuditEvent) -> str:
+    """The canonical text of the event's fields between its id and the previous hash: what the chain
+    hash covers beside those two. A bulk loader may work it out ahead, before the ids are known."""
     at = event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [
-        event.id,
         at,
         event.actor_id,
         event.actor_username,
@@ -41,19 +42,25 @@ def _canonical(event: AuditEvent) -> str:
         event.object_id,
         event.reason,
         event.detail,
-        event.prev_hash,
     ]
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)[1:-1]
 
 
-def _chain_key() -> bytes:
+def chain_key() -> bytes:
     # Keyed with a secret that is not in the database: someone who can write to the database but
     # does not hold the key cannot recompute a chain that verifies after they have changed it.
     return hashlib.sha256(b"liaison-audit-chain:" + settings.AUDIT_KEY.encode()).digest()
 
 
+def chained_hash(event_id: int, body: str, prev_hash: str, key: bytes | None = None) -> str:
+    """The chain hash of an event from its id, its canonical body and the previous event's hash
+    (`key`: chain_key(), for a caller hashing many)."""
+    text = f"[{event_id},{body},{json.dumps(prev_hash)}]"
+    return hmac.new(key or chain_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def event_hash(event: AuditEvent) -> str:
-    return hmac.new(_chain_key(), _canonical(event).encode(), hashlib.sha256).hexdigest()
+    return chained_hash(event.id, canonical_body(event), event.prev_hash)
 
 
 def audit(

@@ -47,13 +47,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
-from liaison.core.audit import audit, event_hash
+from liaison.core.audit import audit, canonical_body, chain_key, chained_hash
 from liaison.core.models import AuditChainHead, AuditEvent, Site, Team, User
 from liaison.demo import generator as generator_module
 from liaison.demo.directory import DirectoryResult, directory_again, generate_directory
 from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
-from liaison.demo.referrals import ReferralMaker
+from liaison.demo.referrals import ReferralMaker, ServicesByNeed, services_by_need
 from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
 from liaison.demo.staff import Roster, RosterSite, RosterTeam, national_teams, roster_create
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
@@ -163,6 +163,7 @@ class _Context:
     now: dt.datetime
     roster: Roster
     directory: DirectoryResult
+    by_need: ServicesByNeed
     bases: dict[str, int]
     nhs: list[str]
     vendor: str
@@ -233,6 +234,7 @@ def _make_chunk(index: int) -> ChunkResult:
         now=ctx.now,
         roster=ctx.roster,
         directory=ctx.directory,
+        by_need=ctx.by_need,
     )
     made = maker.make(records.assessments, records.needs)
     number("referrals", Referral, made.referrals)
@@ -342,6 +344,8 @@ def _dict_row(row: dict[str, Any], fields: list[models.Field[Any, Any]], vendor:
 def _audit_rows(
     statuses: Sequence[EpisodeStatus], roles: dict[tuple[int, int], str]
 ) -> list[tuple[Any, ...]]:
+    """One event per status row, in time order, each with its canonical body (core.audit) worked out
+    here, in the worker: the writer then only numbers and hashes them into the chain."""
     rows = []
     previous: dict[int, str] = {}
     for status in statuses:  # per episode in stage order, as the timeline wrote them
@@ -352,17 +356,31 @@ def _audit_rows(
         else:
             action, detail = "episode.stage", {"from": previous.get(episode.pk, ""), "to": status.stage}
         previous[episode.pk] = status.stage
+        event = SimpleNamespace(
+            at=status.at,
+            actor_id=by.pk,
+            actor_username=by.username,
+            role=roles.get((episode.team_id, by.pk), ""),
+            team_id=episode.team_id,
+            person_id=episode.person_id,
+            action=action,
+            object_type="episode",
+            object_id=str(episode.pk),
+            reason="",
+            detail=detail,
+        )
         rows.append(
             (
-                status.at,
-                by.pk,
-                by.username,
-                roles.get((episode.team_id, by.pk), ""),
-                episode.team_id,
-                episode.person_id,
+                event.at,
+                event.actor_id,
+                event.actor_username,
+                event.role,
+                event.team_id,
+                event.person_id,
                 action,
-                str(episode.pk),
+                event.object_id,
                 detail,
+                canonical_body(event),  # type: ignore[arg-type]
             )
         )
     rows.sort(key=lambda r: r[0])
@@ -445,24 +463,10 @@ def _write_audit(rows: list[tuple[Any, ...]], meter: Meter) -> int:
     event_id, prev = head.last_event_id, head.last_hash
     out = []
     vendor = connection.vendor
-    for at, actor_id, username, role, team_id, person_id, action, object_id, detail in rows:
+    key = chain_key()
+    for at, actor_id, username, role, team_id, person_id, action, object_id, detail, body in rows:
         event_id += 1
-        event = SimpleNamespace(
-            id=event_id,
-            at=at,
-            actor_id=actor_id,
-            actor_username=username,
-            role=role,
-            team_id=team_id,
-            person_id=person_id,
-            action=action,
-            object_type="episode",
-            object_id=object_id,
-            reason="",
-            detail=detail,
-            prev_hash=prev,
-        )
-        digest = event_hash(event)  # type: ignore[arg-type]
+        digest = chained_hash(event_id, body, prev, key)
         stored_at = (
             at
             if vendor == "postgresql"
@@ -665,6 +669,7 @@ def national_seed(
         now=now,
         roster=roster,
         directory=directory,
+        by_need=services_by_need(directory, roster),
         bases=bases,
         nhs=nhs_pool(seed),
         vendor=connection.vendor,

@@ -161,25 +161,40 @@ class _Story:
     outcome: str = ""
 
 
+ServicesByNeed = dict[tuple[str, str], list[MadeService]]
+
+
+def services_by_need(directory: DirectoryResult, roster: Roster) -> ServicesByNeed:
+    """Active services per (need, team's postcode area): each referral picks from these. A million
+    area checks at 10,000 services and 100 teams, so the national load makes it once, not per chunk."""
+    by_need: ServicesByNeed = defaultdict(list)
+    areas = sorted({rt.spec.postcode_area for rt in roster.teams})
+    for made in directory.services:
+        if made.status != ServiceStatus.ACTIVE:
+            continue
+        for area in areas:
+            if made.area == area or (made.prefixes and made.serves(area)):
+                for key in made.needs:
+                    by_need[key, area].append(made)
+    return by_need
+
+
 class ReferralMaker:
     def __init__(
-        self, *, rng: random.Random, now: dt.datetime, roster: Roster, directory: DirectoryResult
+        self,
+        *,
+        rng: random.Random,
+        now: dt.datetime,
+        roster: Roster,
+        directory: DirectoryResult,
+        by_need: ServicesByNeed | None = None,
     ) -> None:
         self.rng = rng
         self.now = now
         self.labels = need_labels()
         self.teams = {rt.team.pk: rt for rt in roster.teams}
         self.records = ReferralRecords()
-        # Active services per (need, team's postcode area), once: each referral picks from these.
-        self.by_need: dict[tuple[str, str], list[MadeService]] = defaultdict(list)
-        areas = {rt.spec.postcode_area for rt in roster.teams}
-        for made in directory.services:
-            if made.status != ServiceStatus.ACTIVE:
-                continue
-            for area in sorted(areas):
-                if made.area == area or (made.prefixes and made.serves(area)):
-                    for key in made.needs:
-                        self.by_need[key, area].append(made)
+        self.by_need = by_need if by_need is not None else services_by_need(directory, roster)
         self._stories: list[tuple[Referral, _Story, Episode, MadeService]] = []
 
     # --- which referrals ---------------------------------------------------------------------------
