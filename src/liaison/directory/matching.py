@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -309,7 +310,8 @@ def _rules(ids: CandidateIds) -> dict[str, list[Rule]]:
             valid_to=valid_to,
         )
         if rule is not None:
-            rules[owner].append(rule)
+            # Services share a few hundred distinct schedules: one Rule each, across every need.
+            rules[owner].append(_RULES.setdefault(rule, rule))
     return rules
 
 
@@ -357,7 +359,7 @@ class NeedData:
     def __post_init__(self) -> None:
         for sid in sorted(self.candidates):
             row = self.candidates[sid]
-            prefixes = tuple(p.upper() for p in self.areas.get(sid, ()))
+            prefixes = tuple(sys.intern(p.upper()) for p in self.areas.get(sid, ()))
             spans = tuple((*rule.span(), rule) for rule in self.rules.get(sid, ()))
             self.rows.append(
                 (
@@ -401,6 +403,7 @@ FINGERPRINT_SECONDS = 10.0
 _fingerprint: tuple[tuple[Any, ...], float] = ((), float("-inf"))
 _cache: dict[str, tuple[tuple[Any, ...], float, NeedData]] = {}
 _cache_lock = threading.Lock()
+_RULES: dict[Rule, Rule] = {}
 
 
 def directory_fingerprint() -> tuple[Any, ...]:
@@ -463,6 +466,7 @@ def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
         _engagement_cache.clear()
+        _RULES.clear()
         _fingerprint = ((), float("-inf"))
 
 
@@ -470,7 +474,9 @@ def _areas(ids: CandidateIds) -> dict[str, list[str]]:
     areas: dict[str, list[str]] = defaultdict(list)
     rows = ServiceArea.objects.filter(service_id__in=ids).exclude(postcode_prefixes="")
     for sid, prefixes in rows.values_list("service_id", "postcode_prefixes").order_by():
-        areas[sid].extend(prefixes.replace(",", " ").split())
+        # A few thousand districts among 200,000 entries: one string each (reading ahead keeps
+        # every need's services, so memory counts).
+        areas[sid].extend(sys.intern(p) for p in prefixes.replace(",", " ").split())
     return areas
 
 
