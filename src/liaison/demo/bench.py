@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
@@ -97,6 +98,10 @@ class Subjects:
     episodes: list[int]
     names: list[str]
     matches: list[tuple[int, str]]  # (episode id, need key)
+    # The intake run's arrivals go to another team (the quietest), so that they never become the
+    # measured team's open episodes and newest records: a second run measures the same pages.
+    intake_team: Team
+    intake_user: User
 
 
 def subjects(rng: random.Random, n: int) -> Subjects:
@@ -109,6 +114,7 @@ def subjects(rng: random.Random, n: int) -> Subjects:
             busiest, best = team, open_count
     if busiest is None:
         raise RuntimeError("No teams: seed the database first (liaison seed)")
+    intake_team, intake_user = _quietest_other(busiest)
     members = Membership.objects.filter(team=busiest).select_related("user").order_by("user__username")
     practitioner = next(
         (m.user for m in members if m.role == Role.PRACTITIONER and m.user.username == "practitioner"),
@@ -129,7 +135,34 @@ def subjects(rng: random.Random, n: int) -> Subjects:
         .values_list("assessment__episode_id", "key")[:2000]
     )
     matches = rng.sample(needs, min(n, len(needs)))
-    return Subjects(busiest, practitioner, lead, people, episodes, names, matches)
+    return Subjects(busiest, practitioner, lead, people, episodes, names, matches, intake_team, intake_user)
+
+
+def _quietest_other(busiest: Team) -> tuple[Team, User]:
+    """The team with the fewest open episodes other than the measured one, and a practitioner of it
+    (the measured team itself when it is the only one with a practitioner)."""
+    open_counts = dict(
+        Episode.objects.exclude(stage=Stage.CLOSED)
+        .order_by()
+        .values_list("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
+    )
+    staffed = (
+        Team.objects.exclude(pk=busiest.pk)
+        .filter(memberships__role=Role.PRACTITIONER, sites__isnull=False)
+        .distinct()
+        .order_by("pk")
+    )
+    team = min(staffed, key=lambda t: (open_counts.get(t.pk, 0), t.pk), default=busiest)
+    member = (
+        Membership.objects.filter(team=team, role=Role.PRACTITIONER)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    assert member is not None  # noqa: S101 - the busiest team has a practitioner (subjects() found one)
+    return team, member.user
 
 
 # --- raw SQL floors -----------------------------------------------------------------------------------
@@ -494,10 +527,10 @@ def measure_intake(
 ) -> dict[str, Any]:
     from liaison.core.api_auth import api_token_create
 
-    _, token = api_token_create(actor=s.practitioner, user=s.practitioner, name="liaison bench intake")
+    _, token = api_token_create(actor=s.intake_user, user=s.intake_user, name="liaison bench intake")
     site = (
-        Site.objects.filter(team=s.team, kind="police_custody").order_by("pk").first()
-        or Site.objects.filter(team=s.team).order_by("pk").first()
+        Site.objects.filter(team=s.intake_team, kind="police_custody").order_by("pk").first()
+        or Site.objects.filter(team=s.intake_team).order_by("pk").first()
     )
     assert site is not None  # noqa: S101 - the demo teams all have sites
     port = free_port()
@@ -546,7 +579,7 @@ def measure_intake(
                     post(
                         "/arrivals",
                         {
-                            "team_id": s.team.pk,
+                            "team_id": s.intake_team.pk,
                             "person": {
                                 "given_name": rng.choice(("Sam", "Alex", "Jo", "Chris", "Robin")),
                                 "family_name": f"Benchmark{serial}",

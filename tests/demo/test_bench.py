@@ -1,0 +1,24 @@
+"""The benchmark's choice of what to measure: the busiest team's pages, and intake into another team,
+so that a second run measures the same pages and not the first run's arrivals."""
+
+from __future__ import annotations
+
+import random
+
+from liaison.core.models import Role
+from liaison.demo.bench import subjects
+from tests.factories import EpisodeFactory, SiteFactory, TeamFactory, member
+
+
+def test_pages_measure_the_busiest_team_and_intake_goes_to_the_quietest_other(db):
+    busy, quiet, quieter = TeamFactory(code="busy"), TeamFactory(code="quiet"), TeamFactory(code="quieter")
+    sites = {team.code: SiteFactory(team=team) for team in (busy, quiet, quieter)}
+    for team, open_episodes in ((busy, 5), (quiet, 2), (quieter, 1)):
+        member(team, Role.PRACTITIONER)
+        for _ in range(open_episodes):
+            EpisodeFactory(site=sites[team.code], team=team)
+    member(busy, Role.TEAM_LEAD)
+    chosen = subjects(random.Random(1), 3)
+    assert chosen.team == busy and len(chosen.episodes) == 3
+    assert chosen.intake_team == quieter
+    assert chosen.intake_user.memberships.get().team == quieter
