@@ -645,12 +645,28 @@ def data_size() -> dict[str, int]:
     return out
 
 
+def python_yardstick() -> float:
+    """Seconds one core takes over a fixed piece of pure Python (the best of three): machines named
+    alike differ two- or threefold, and every page here is mostly Python, so figures from two
+    machines compare only beside this (docs/performance.md)."""
+
+    def once() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i % 7
+        return time.perf_counter() - started
+
+    return round(min(once() for _ in range(3)), 3)
+
+
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python_yardstick_s": python_yardstick(),
     }
     try:
         meminfo = Path("/proc/meminfo").read_text()
@@ -735,4 +751,10 @@ def table(result: dict[str, Any]) -> str:
             f"{'':>11}{'':>8}  {i['per_second']}/s (target 200), {i['errors']} errors"
         )
         lines.append(f"{'worker peak RSS':<18}{i['worker_peak_rss_mb']:>10} MB  (target 150 MB)")
+    if "machine" in result:
+        m = result["machine"]
+        lines.append(
+            f"machine: {m.get('cpus')} CPUs, {m.get('cpu', '')}; Python yardstick "
+            f"{m.get('python_yardstick_s')} s (lower is faster; the table's figures scale with it)"
+        )
     return "\n".join(lines)
