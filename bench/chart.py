@@ -54,7 +54,7 @@ def draw(results: dict) -> str:
     width = 760
     plot = width - left - right
     group = bar * max(1, len(runs)) + gap
-    height = top + group * len(MEASURES) + 70
+    height = top + group * len(MEASURES) + 40 + 18 * len(runs)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="title desc" '
@@ -67,7 +67,9 @@ def draw(results: dict) -> str:
     ]
     for tick in (1, 10, 100, 1000, 10000):
         x = x_of(tick, left, plot)
-        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 60}" stroke="#d8dde0"/>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{top + group * len(MEASURES)}" stroke="#d8dde0"/>'
+        )
         out.append(f'<text x="{x:.1f}" y="{top - 12}" text-anchor="middle" fill="#4c6272">{tick:,}</text>')
     for i, (key, label, target) in enumerate(MEASURES):
         y0 = top + i * group
@@ -100,9 +102,9 @@ def draw(results: dict) -> str:
             f'<line x1="{tx:.1f}" y1="{y0 - 2}" x2="{tx:.1f}" y2="{y0 + bar * max(1, len(runs))}" '
             'stroke="#d5281b" stroke-width="3"/>'
         )
-    ly = height - 40
-    for j, (name, run) in enumerate(runs):
-        x = 20 + j * 245
+    legend_top = top + group * len(MEASURES) + 8
+    for j, (name, run) in enumerate(runs):  # one run a line, so any number of runs fits
+        x, ly = left, legend_top + j * 18
         people = run.get("data", {}).get("people", 0)
         out.append(f'<rect x="{x}" y="{ly}" width="12" height="12" fill="{COLOURS[j % len(COLOURS)]}"/>')
         out.append(f'<text x="{x + 16}" y="{ly + 10}">{escape(name)} ({people:,} people)</text>')
