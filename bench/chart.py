@@ -67,9 +67,8 @@ def draw(results: dict) -> str:
     ]
     for tick in (1, 10, 100, 1000, 10000):
         x = x_of(tick, left, plot)
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{top + group * len(MEASURES)}" stroke="#d8dde0"/>'
-        )
+        bottom = top + group * len(MEASURES)
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{bottom}" stroke="#d8dde0"/>')
         out.append(f'<text x="{x:.1f}" y="{top - 12}" text-anchor="middle" fill="#4c6272">{tick:,}</text>')
     for i, (key, label, target) in enumerate(MEASURES):
         y0 = top + i * group
