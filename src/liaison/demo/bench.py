@@ -106,15 +106,17 @@ class Subjects:
 
 def subjects(rng: random.Random, n: int) -> Subjects:
     """The busiest team (most open episodes), its practitioner and lead, and records to open."""
-    busiest = None
-    best = -1
-    for team in Team.objects.order_by("pk"):
-        open_count = Episode.objects.filter(team=team).exclude(stage=Stage.CLOSED).count()
-        if open_count > best:
-            busiest, best = team, open_count
+    open_counts = dict(
+        Episode.objects.exclude(stage=Stage.CLOSED)
+        .order_by()
+        .values_list("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
+    )
+    busiest = max(Team.objects.order_by("pk"), key=lambda t: open_counts.get(t.pk, 0), default=None)
     if busiest is None:
         raise RuntimeError("No teams: seed the database first (liaison seed)")
-    intake_team, intake_user = _quietest_other(busiest)
+    intake_team, intake_user = _quietest_other(busiest, open_counts)
     members = Membership.objects.filter(team=busiest).select_related("user").order_by("user__username")
     practitioner = next(
         (m.user for m in members if m.role == Role.PRACTITIONER and m.user.username == "practitioner"),
@@ -138,16 +140,9 @@ def subjects(rng: random.Random, n: int) -> Subjects:
     return Subjects(busiest, practitioner, lead, people, episodes, names, matches, intake_team, intake_user)
 
 
-def _quietest_other(busiest: Team) -> tuple[Team, User]:
+def _quietest_other(busiest: Team, open_counts: dict[int, int]) -> tuple[Team, User]:
     """The team with the fewest open episodes other than the measured one, and a practitioner of it
     (the measured team itself when it is the only one with a practitioner)."""
-    open_counts = dict(
-        Episode.objects.exclude(stage=Stage.CLOSED)
-        .order_by()
-        .values_list("team_id")
-        .annotate(n=Count("id"))
-        .values_list("team_id", "n")
-    )
     staffed = (
         Team.objects.exclude(pk=busiest.pk)
         .filter(memberships__role=Role.PRACTITIONER, sites__isnull=False)
