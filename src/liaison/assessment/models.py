@@ -54,7 +54,9 @@ class EducationStatus(models.TextChoices):
 
 
 class Assessment(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="assessments")
+    # db_index=False on a foreign key: an index in Meta starts with its column and serves its look-ups
+    # (tests/core/test_redundant_indexes.py); a second index would only cost every insert a write.
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="assessments", db_index=False)
     number = models.PositiveIntegerField()  # 1 for the first assessment in the episode, then each review
     status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
 
@@ -118,7 +120,7 @@ class Assessment(models.Model):
 class Need(models.Model):
     """One domain's rating, or one basic need, in one version of an assessment."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs", db_index=False)
     key = models.CharField(max_length=40)  # a domain code, or "basic:" and a basic need's code
     # Blank while a draft has not considered the domain yet; a complete assessment keeps only rated ones.
     level = models.CharField(max_length=10, choices=LEVELS, blank=True)
@@ -138,7 +140,9 @@ class Need(models.Model):
 class PlanOrder(models.Model):
     """An override of the rule's order, with the reason. Rows are only added: the newest wins."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="orders")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="orders", db_index=False
+    )
     keys = models.JSONField()
     reason = models.TextField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -160,7 +164,9 @@ OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
 class PlanAction(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="plan_actions")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="plan_actions", db_index=False
+    )
     need_key = models.CharField(max_length=40)
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

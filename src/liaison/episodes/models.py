@@ -104,9 +104,11 @@ class AgeGroup(models.TextChoices):
 
 
 class Episode(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="episodes")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="episodes")
+    # db_index=False on a foreign key: an index in Meta starts with its column and serves its look-ups
+    # (tests/core/test_redundant_indexes.py); a second index would only cost every insert a write.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes", db_index=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="episodes", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="episodes", db_index=False)
     pathway_point = models.CharField(max_length=30, choices=PathwayPoint.choices)
     referral_source = models.CharField(max_length=2, choices=ReferralSource.choices)
     offence_category = models.CharField(
@@ -120,7 +122,12 @@ class Episode(models.Model):
     support_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     allocated_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The current stage, kept in step with the newest EpisodeStatus row by the services.
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED)
@@ -156,7 +163,7 @@ class Episode(models.Model):
 class EpisodeStatus(models.Model):
     """One move of an episode's stage. Rows are only ever added: who moved it, when, and why."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="statuses")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="statuses", db_index=False)
     stage = models.CharField(max_length=12, choices=Stage.choices)
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -181,7 +188,7 @@ class Channel(models.TextChoices):
 class Contact(models.Model):
     """Every interaction or attempt with the person, successful or not."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts", db_index=False)
     at = models.DateTimeField()
     channel = models.CharField(max_length=12, choices=Channel.choices)
     successful = models.BooleanField()
@@ -196,12 +203,17 @@ class Contact(models.Model):
 
 
 class Task(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="tasks")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="tasks", db_index=False)
     title = models.CharField(max_length=200)
     detail = models.TextField(blank=True)
     due = models.DateField()
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        db_index=False,
     )
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(

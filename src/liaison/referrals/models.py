@@ -52,11 +52,13 @@ class Outcome(models.TextChoices):
 
 
 class Referral(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="referrals")
+    # db_index=False on a foreign key: an index in Meta starts with its column and serves its look-ups
+    # (tests/core/test_redundant_indexes.py); a second index would only cost every insert a write.
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="referrals", db_index=False)
     # The episode's team, kept here so engagement figures per team and service need no join.
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="referrals")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="referrals", db_index=False)
     need_key = models.CharField(max_length=40)  # a domain code, or "basic:" and a basic need's code
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals", db_index=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
     consent_note = models.CharField(max_length=500, blank=True)
@@ -86,7 +88,7 @@ class Referral(models.Model):
 class ReferralStatus(models.Model):
     """One move of a referral's status. Rows are only ever added."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="statuses")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="statuses", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices)
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -105,7 +107,9 @@ class Attendance(models.TextChoices):
 
 
 class Appointment(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="appointments")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
     )
@@ -125,6 +129,7 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="accompanying",
+        db_index=False,
     )
     travel_needs = models.TextField(blank=True)
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UPCOMING)
@@ -133,7 +138,9 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
