@@ -150,6 +150,9 @@ class Episode(models.Model):
             models.Index(fields=["allocated_worker", "stage"], name="episode_worker_stage"),
             # Outcomes: every cohort is the team's episodes that arrived in a period.
             models.Index(fields=["team", "arrival_at"], name="episode_team_arrival"),
+            # The caseload at the end of a period (open then: never closed, or closed after it) reads
+            # the team's few hundred open episodes, not every episode it has ever had (outcomes.kpis).
+            models.Index(fields=["team", "closed_at"], name="episode_team_closed"),
         ]
 
     def __str__(self) -> str:
