@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liaison.assessment.models import ActionStatus, Assessment, AssessmentStatus, PlanAction, PlanOrder
@@ -193,6 +194,15 @@ def test_a_stale_edit_is_refused_and_the_other_edit_survives(practitioner, team_
     with pytest.raises(StaleWrite):
         assessment_save(actor=practitioner, assessment=assessment, version=opened_at, data={"goals": "Mine"})
     assert Assessment.objects.get(pk=assessment.pk).goals == "Team lead's words"
+
+
+def test_the_database_itself_refuses_a_second_draft(practitioner, episode_a):
+    # The service checks under a lock; the partial unique index is the last word, for any path that
+    # writes around the service. (A migration once dropped it on PostgreSQL without a failing test.)
+    first = draft(practitioner, episode_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.create(episode=episode_a, number=first.number + 1, by=practitioner)
+    assert Assessment.objects.filter(episode=episode_a, status=AssessmentStatus.DRAFT).count() == 1
 
 
 def test_one_draft_per_episode_and_none_on_a_closed_episode(practitioner, episode_a):
