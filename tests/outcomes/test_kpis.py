@@ -11,6 +11,7 @@ p2 also arrived 20 September (outside the period) so E2 is a repeat; team B's Oc
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -228,6 +229,35 @@ def test_timeliness_median_and_90th_percentile_by_nearest_rank(world, team_a):
     assert result.to_screening == kpis.Quantiles(4, dt.timedelta(minutes=30), dt.timedelta(minutes=120))
     # to assessment: 60, 120 minutes
     assert result.to_assessment == kpis.Quantiles(2, dt.timedelta(minutes=60), dt.timedelta(minutes=120))
+
+
+@pytest.mark.parametrize(
+    "minutes", [[], [45], [5, 5], [30, 10, 20], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [7] * 5 + [9] * 6]
+)
+def test_timeliness_percentiles_agree_with_nearest_rank_for_every_cohort_size(team_a, minutes):
+    # On PostgreSQL the percentiles come from the funnel's one aggregate (percentile_disc); on SQLite
+    # from one nearest-rank query each. Both must give the ceil(p*n)-th smallest wait, ties included.
+    site = SiteFactory(team=team_a)
+    for i, wait in enumerate(minutes):
+        arrived = at(3 + i % 20, 10)
+        EpisodeFactory(
+            site=site,
+            team=team_a,
+            arrival_at=arrived,
+            identified_at=arrived,
+            screened_at=arrived + dt.timedelta(minutes=wait),
+            assessed_at=arrived + dt.timedelta(minutes=2 * wait),
+        )
+    EpisodeFactory(site=site, team=team_a, arrival_at=at(25, 10), identified_at=at(25, 10))  # never screened
+    filters = october(team_a)
+    result = kpis.compute(filters)
+    cohort = kpis.cohort(filters)
+    n = len(minutes)
+    assert result.to_screening == kpis._quantiles(cohort, "screened_at", "identified_at", n)
+    assert result.to_assessment == kpis._quantiles(cohort, "assessed_at", "identified_at", n)
+    ordered = sorted(minutes)
+    expected = dt.timedelta(minutes=ordered[math.ceil(0.9 * n) - 1]) if n else None
+    assert result.to_screening.p90 == expected
 
 
 def test_staffed_hours_and_out_of_hours_missed(world, team_a):
