@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -270,22 +271,30 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, fraction=float(fraction), output_field=DurationField())
 
 
-# The four timeliness percentiles ride on the funnel's one aggregate where the database has ordered-set
-# aggregates (PostgreSQL); elsewhere (SQLite) each is its own query, by nearest_rank.
-TIMELINESS = {
-    "screen_median": ("screened_at", 0.5),
-    "screen_p90": ("screened_at", 0.9),
-    "assess_median": ("assessed_at", 0.5),
-    "assess_p90": ("assessed_at", 0.9),
-}
+# Each timeliness measure: the episode's end time and the funnel count of episodes that have it. Their
+# percentiles ride on the funnel's one aggregate where the database has ordered-set aggregates
+# (PostgreSQL); elsewhere (SQLite) each percentile is its own query, by nearest_rank.
+TIMELINESS = {"to_screening": ("screened_at", "screened"), "to_assessment": ("assessed_at", "assessed")}
+FRACTIONS = {"median": 0.5, "p90": 0.9}
 
 
 def _timeliness_aggregates() -> dict[str, PercentileDisc]:
     if connection.vendor != "postgresql":
         return {}
     return {
-        name: PercentileDisc(_duration(end, "identified_at"), fraction)
-        for name, (end, fraction) in TIMELINESS.items()
+        f"{name}_{label}": PercentileDisc(_duration(end, "identified_at"), fraction)
+        for name, (end, _count) in TIMELINESS.items()
+        for label, fraction in FRACTIONS.items()
+    }
+
+
+def _timeliness(agg: dict[str, Any], episodes: QuerySet[Episode]) -> dict[str, Quantiles]:
+    """Each measure's Quantiles: from the aggregate when it carried them, else by nearest rank."""
+    return {
+        name: Quantiles(agg[count], *(agg[f"{name}_{label}"] for label in FRACTIONS))
+        if f"{name}_median" in agg
+        else _quantiles(episodes, end, "identified_at", agg[count])
+        for name, (end, count) in TIMELINESS.items()
     }
 
 
@@ -397,12 +406,7 @@ def compute(filters: Filters) -> Kpis:
     ]
     funnel = [Row(r.key, r.label, r.count, agg["identified"]) for r in funnel]
 
-    if "screen_median" in agg:
-        to_screening = Quantiles(agg["screened"], agg["screen_median"], agg["screen_p90"])
-        to_assessment = Quantiles(agg["assessed"], agg["assess_median"], agg["assess_p90"])
-    else:
-        to_screening = _quantiles(episodes, "screened_at", "identified_at", agg["screened"])
-        to_assessment = _quantiles(episodes, "assessed_at", "identified_at", agg["assessed"])
+    timeliness = _timeliness(agg, episodes)
 
     flag_rows = (
         EpisodeFlag.objects.filter(episode_q(filters, "episode__"))
@@ -436,8 +440,8 @@ def compute(filters: Filters) -> Kpis:
         arrivals_reviewed=arrivals_reviewed,
         people=agg["people"],
         youth=agg["youth"],
-        to_screening=to_screening,
-        to_assessment=to_assessment,
+        to_screening=timeliness["to_screening"],
+        to_assessment=timeliness["to_assessment"],
         in_hours_arrivals=agg["in_hours"],
         in_hours_seen=agg["in_hours_seen"],
         out_of_hours_arrivals=agg["out_of_hours"],
