@@ -72,6 +72,18 @@ def test_bad_input_is_problem_json_naming_each_field_and_saves_nothing(partner_a
     )
 
 
+def test_a_refused_person_with_an_otherwise_good_referral_is_422_and_saves_nothing(partner_api, site_a):
+    # The episode's checks pass with the stand-in person used to collect every error at once;
+    # nothing may then be written for it.
+    answer = problem(
+        post(partner_api, "/referrals", body(site_a, person={"given_name": "", "family_name": "Achebe"})), 422
+    )
+    assert fields(answer) == {"person.given_name"}
+    assert (
+        not Person.objects.exists() and not Episode.objects.exists() and not PartnerReferral.objects.exists()
+    )
+
+
 def test_malformed_and_unknown_fields_are_refused(partner_api, site_a):
     answer = problem(post(partner_api, "/referrals", body(site_a, colour="blue")), 422)
     assert fields(answer) == {"colour"}

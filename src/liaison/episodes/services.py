@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from liaison.core.access import person_access
 from liaison.core.audit import audit, audit_batch
 from liaison.core.errors import NotPermitted, StaleWrite
+from liaison.core.group_commit import GroupCommit
 from liaison.core.models import CLINICAL_ROLES, Membership, Site, Team, User
 from liaison.core.permissions import can, role_in
 from liaison.episodes.models import (
@@ -31,7 +34,7 @@ from liaison.episodes.models import (
 )
 from liaison.episodes.signals import task_completed
 from liaison.people.models import Person
-from liaison.people.services import person_create
+from liaison.people.services import people_insert, person_prepared
 
 # The stage machine. Any open episode may be closed (with a reason); otherwise one step forward.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -87,7 +90,7 @@ def _clean_moment(errors: dict[str, str], name: str, value: dt.datetime | None, 
         errors[name] = f"{label} cannot be in the future"
 
 
-def episode_open(
+def episode_prepared(
     *,
     actor: User,
     team: Team,
@@ -101,14 +104,14 @@ def episode_open(
     allocated_worker_id: int | None = None,
     operation: str = "episodes.create",
     new_person: bool = False,
-) -> Episode:
-    """Open an episode for a person at one of the team's sites, at the identified stage.
+) -> tuple[str, Episode]:
+    """Every check of episode_open, and (the actor's role, the unsaved episode it would save).
+    The person may be unsaved too: an arrival's, checked by people.services.person_prepared.
 
     `operation` is the permission the actor's role needs: a justice partner's referral opens the
     episode under "partners.refer" (partners.services), everyone else under "episodes.create".
     `new_person`: the person was registered by this actor for this team in the same transaction
     (arrival_create), so no other team's grant can apply and their access is not looked up.
-    Every check comes before the first write, as in person_create.
     """
     role = _require(actor, operation, team)
     errors: dict[str, str] = {}
@@ -146,28 +149,50 @@ def episode_open(
             if age is not None and age < YOUTH_MIN_AGE:
                 errors["date_of_birth"] = "The person would be under 10 on arrival: check the date of birth"
             age_group = age_group_on(person, arrival_day)
-    # An unsaved person means arrival_create is only collecting every error at once: never save.
-    if errors or site is None or person.pk is None:
+    if errors or site is None:
         raise ValidationError(errors)
+    episode = Episode(
+        person=person,
+        team=team,
+        site=site,
+        pathway_point=pathway_point,
+        referral_source=referral_source,
+        offence_category=offence_category,
+        custody_number=custody_number.strip(),
+        arrival_at=arrival_at,
+        allocated_worker_id=allocated_worker_id,
+        stage=Stage.IDENTIFIED,
+        age_group=age_group,
+    )
+    return role, episode
+
+
+def episodes_insert(episodes: Sequence[Episode], actors: Sequence[User]) -> None:
+    """Save episodes checked by episode_prepared (their people saved first), each with its first
+    status row by its actor: two statements however many. The caller audits, in the same transaction."""
+    now = timezone.now()
+    for episode in episodes:
+        episode.identified_at = episode.created_at = episode.updated_at = now
+    Episode.objects.bulk_create(episodes)
+    EpisodeStatus.objects.bulk_create(
+        EpisodeStatus(episode=episode, stage=Stage.IDENTIFIED, at=now, by=actor)
+        for episode, actor in zip(episodes, actors, strict=True)
+    )
+
+
+def episode_open(*, actor: User, team: Team, person: Person, **fields: Any) -> Episode:
+    """Open an episode for a person at one of the team's sites, at the identified stage.
+
+    `fields` are episode_prepared's (the site, pathway point, referral source, arrival time and the
+    rest; `operation` and `new_person`), which makes every check before the first write.
+    """
+    role, episode = episode_prepared(actor=actor, team=team, person=person, **fields)
+    if person.pk is None:
+        # A caller collecting every error at once (partners.services) checks with a stand-in
+        # person when the real one was refused: the checks passed, but there is nothing to save.
+        raise ValidationError({})
     with transaction.atomic(savepoint=False):
-        now = timezone.now()
-        episode = Episode.objects.create(
-            person=person,
-            team=team,
-            site=site,
-            pathway_point=pathway_point,
-            referral_source=referral_source,
-            offence_category=offence_category,
-            custody_number=custody_number.strip(),
-            arrival_at=arrival_at,
-            identified_at=now,
-            allocated_worker_id=allocated_worker_id,
-            stage=Stage.IDENTIFIED,
-            age_group=age_group,
-            created_at=now,
-            updated_at=now,
-        )
-        EpisodeStatus.objects.create(episode=episode, stage=Stage.IDENTIFIED, at=now, by=actor)
+        episodes_insert([episode], [actor])
         audit(
             actor=actor,
             action="episode.create",
@@ -180,32 +205,92 @@ def episode_open(
     return episode
 
 
+@dataclass
+class Arrival:
+    """A new person and their first episode, every check passed, not yet saved."""
+
+    actor: User
+    role: str
+    team_id: int
+    person: Person
+    episode: Episode
+
+
+def arrival_prepared(
+    *, actor: User, team: Team, person_fields: dict[str, Any], episode_fields: dict[str, Any]
+) -> Arrival:
+    """Every check of an arrival, both parts, so the practitioner sees every problem at once."""
+    role = _require(actor, "episodes.create", team)
+    errors: dict[str, Any] = {}
+    person = None
+    try:
+        person = person_prepared(team_id=team.pk, **person_fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    checked = person or Person(
+        given_name="-", family_name="-", date_of_birth=person_fields.get("date_of_birth")
+    )
+    episode = None
+    try:
+        _, episode = episode_prepared(
+            actor=actor, team=team, person=checked, new_person=True, **episode_fields
+        )
+    except ValidationError as exc:
+        errors.update({k: v for k, v in exc.message_dict.items() if k not in errors})
+    if errors or person is None or episode is None:
+        raise ValidationError({k: v[0] if isinstance(v, list) else v for k, v in errors.items()})
+    return Arrival(actor=actor, role=role, team_id=team.pk, person=person, episode=episode)
+
+
+def arrivals_write(arrivals: Sequence[Arrival]) -> None:
+    """Save checked arrivals in one transaction: the people, their match keys, the episodes and
+    their status rows in four statements, and every audit event chained together at the end.
+    May be called again with the same arrivals after a failure (group commit tries each alone)."""
+    for a in arrivals:  # ids from a rolled-back try are not theirs
+        a.person.pk = a.episode.pk = None
+    with audit_batch():
+        people_insert([a.person for a in arrivals])
+        for a in arrivals:
+            a.episode.person = a.person  # its id, now there is one
+        episodes_insert([a.episode for a in arrivals], [a.actor for a in arrivals])
+        for a in arrivals:
+            for action, object_id in (("person.create", a.person.pk), ("episode.create", a.episode.pk)):
+                audit(
+                    actor=a.actor,
+                    action=action,
+                    person_id=a.person.pk,
+                    team_id=a.team_id,
+                    role=a.role,
+                    object_type=action.split(".")[0],
+                    object_id=object_id,
+                )
+
+
+# Concurrent arrivals in one process share a transaction (docs/adr/0013-intake-group-commit.md):
+# each request still returns only after its own arrival has committed.
+# Only a failure of the arrivals themselves is worth trying again one by one; a lost connection
+# (which may have committed) or a lock timeout is every arrival's answer.
+_ARRIVALS: GroupCommit[Arrival] = GroupCommit(arrivals_write, retry_alone=(IntegrityError, DataError))
+
+
 def arrival_create(
     *, actor: User, team: Team, person_fields: dict[str, Any], episode_fields: dict[str, Any]
 ) -> Episode:
     """Record a new custody (or court) arrival: a new person and their first episode, all or nothing.
 
-    One transaction with no savepoints (person_create and episode_open check everything before they
-    write), its two audit events chained together at the end (audit_batch): the intake path.
+    Every check comes first (arrival_prepared). Called inside a transaction, the arrival joins it;
+    otherwise it is written with whatever other arrivals this process is writing at the same moment
+    (group commit), and this returns once that transaction has committed.
     """
-    role = _require(actor, "episodes.create", team)
-    errors: dict[str, Any] = {}
-    person = None
-    with audit_batch():
-        try:
-            person = person_create(actor=actor, team_id=team.pk, role=role, **person_fields)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if person is None:
-            # Still check the episode fields so the practitioner sees every problem at once.
-            person = Person(given_name="-", family_name="-", date_of_birth=person_fields.get("date_of_birth"))
-        try:
-            episode = episode_open(actor=actor, team=team, person=person, new_person=True, **episode_fields)
-        except ValidationError as exc:
-            errors.update({k: v for k, v in exc.message_dict.items() if k not in errors})
-        if errors:
-            raise ValidationError({k: v[0] if isinstance(v, list) else v for k, v in errors.items()})
-    return episode
+    arrival = arrival_prepared(
+        actor=actor, team=team, person_fields=person_fields, episode_fields=episode_fields
+    )
+    connection = transaction.get_connection()
+    if connection.in_atomic_block or not connection.get_autocommit():
+        arrivals_write([arrival])
+    else:
+        _ARRIVALS.submit(arrival)
+    return arrival.episode
 
 
 def _locked_update(model: type, *, pk: int, version: int, object_type: str, **values: Any) -> None:

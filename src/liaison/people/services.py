@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -106,10 +107,9 @@ def _search_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return extra
 
 
-def person_create(*, actor: User, team_id: int | None, role: str = "", **fields: Any) -> Person:
-    """Register a person. Every check comes before the first write, so a caller collecting errors
-    from several parts (arrival_create) may catch the ValidationError and carry on in its transaction;
-    the writes then join the caller's transaction (no savepoint: all or nothing)."""
+def person_prepared(*, team_id: int | None, **fields: Any) -> Person:
+    """Every check of person_create, and the unsaved person it would save (people_insert saves it).
+    Raises ValidationError naming every bad field."""
     data = clean_person_fields(fields)
     missing = {
         n: "Enter the person's " + label
@@ -118,9 +118,24 @@ def person_create(*, actor: User, team_id: int | None, role: str = "", **fields:
     }
     if missing:
         raise ValidationError(missing)
+    return Person(**data, **_search_fields(data), registered_by_team_id=team_id)
+
+
+def people_insert(people: Sequence[Person]) -> None:
+    """Save people checked by person_prepared, and their match keys: two statements however many.
+    The caller audits, in the same transaction."""
+    now = timezone.now()
+    for person in people:
+        person.created_at = person.updated_at = now
+    Person.objects.bulk_create(people)
+    match_keys_add(people)
+
+
+def person_create(*, actor: User, team_id: int | None, role: str = "", **fields: Any) -> Person:
+    """Register a person. Every check comes before the first write (person_prepared)."""
+    person = person_prepared(team_id=team_id, **fields)
     with transaction.atomic(savepoint=False):
-        person = Person.objects.create(**data, **_search_fields(data), registered_by_team_id=team_id)
-        match_keys_add(person)
+        people_insert([person])
         audit(
             actor=actor,
             action="person.create",
