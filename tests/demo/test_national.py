@@ -19,6 +19,8 @@ from liaison.demo import national
 from liaison.demo.generator import TARGETS
 from liaison.demo.models import SyntheticProfile
 from liaison.episodes.models import Episode, EpisodeStatus, Stage, Task
+from liaison.matching.models import MatchKey, TermFrequency
+from liaison.matching.services.keys import match_keys_rebuild
 from liaison.people.models import Person
 from liaison.referrals.models import Appointment, Referral, ReferralStatus
 
@@ -152,6 +154,25 @@ def test_worklist_stays_within_its_query_budget(loaded, django_assert_max_num_qu
     assert response.status_code == 200
 
 
+def _matching_index() -> tuple[Counter, Counter]:
+    keys = Counter(MatchKey.objects.values_list("person_id", "kind", "value"))
+    frequencies = Counter(TermFrequency.objects.values_list("kind", "value", "count"))
+    return keys, frequencies
+
+
+def test_the_load_writes_the_matching_keys_and_frequencies_a_rebuild_would(loaded):
+    # The workers make each chunk's keys from the rows they generate; the term frequencies are the
+    # chunks' counts added up. Both must be exactly what a rebuild from the saved people gives.
+    keys, frequencies = _matching_index()
+    people = set(Person.objects.values_list("pk", flat=True))
+    assert {person_id for person_id, _kind, _value in keys} == people
+    assert sum(keys.values()) > 3 * PEOPLE and max(keys.values()) == 1
+    assert (TermFrequency.objects.get(kind="*").count) == PEOPLE and len(frequencies) > PEOPLE
+    assert f"person-matching keys: {sum(keys.values())}" in loaded
+    match_keys_rebuild()
+    assert _matching_index() == (keys, frequencies)
+
+
 def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
     real = national._make_chunk
 
@@ -177,6 +198,10 @@ def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
     per_episode = EpisodeStatus.objects.values("episode").annotate(n=Count("pk")).filter(n=0)
     assert not per_episode.exists()
     assert not Episode.objects.filter(Q(closed_at__lt=F("arrival_at"))).exists()
+    # The keys of the chunks before the stop, of those after, and of the person recorded meanwhile.
+    keyed = set(MatchKey.objects.values_list("person_id", flat=True))
+    assert keyed == set(Person.objects.values_list("pk", flat=True))
+    assert TermFrequency.objects.get(kind="*").count == PEOPLE + someone
 
 
 def test_the_national_load_refuses_tables_already_holding_rows(db, small_chunks):

@@ -57,6 +57,11 @@ from liaison.demo.referrals import ReferralMaker, ServicesByNeed, services_by_ne
 from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
 from liaison.demo.staff import Roster, RosterSite, RosterTeam, national_teams, roster_create
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
+from liaison.matching.engine import Frequencies
+from liaison.matching.features import prepare
+from liaison.matching.models import MatchKey, TermFrequency
+from liaison.matching.records import record_for_person
+from liaison.matching.services.keys import key_values, match_keys_rebuild, term_frequencies_save, tidy
 from liaison.people.identifiers import pnc_check_letter
 from liaison.people.models import Alias, Person, PersonContact
 from liaison.referrals.models import Appointment, Referral, ReferralStatus
@@ -88,6 +93,7 @@ TABLES: tuple[tuple[str, type[models.Model]], ...] = (
     ("referrals", Referral),
     ("referral statuses", ReferralStatus),
     ("appointments", Appointment),
+    ("match keys", MatchKey),
 )
 AUDIT_LABEL = "audit events"
 
@@ -181,6 +187,8 @@ class ChunkResult:
     audit: list[tuple[Any, ...]] = field(default_factory=list)
     stages: Counter[str] = field(default_factory=Counter)
     episodes: int = 0
+    # How many of the chunk's people carry each name and postcode value (matching's term frequencies).
+    frequencies: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _auto_pk(model: type[models.Model]) -> bool:
@@ -252,6 +260,14 @@ def _make_chunk(index: int) -> ChunkResult:
         row["id"] = ctx.bases["tasks"] + index * stride + i
 
     result = ChunkResult(index=index, episodes=len(records.episodes))
+    key_rows = _match_keys(
+        plan.people,
+        objects_of(generated, "aliases"),
+        result.frequencies,
+        ctx.bases["match keys"] + index * stride,
+    )
+    if len(key_rows) > stride:
+        raise RuntimeError(f"chunk {index} made too many match keys for its ids")
     objects: dict[str, Sequence[Any]] = {label: objs for label, _m, objs in generated}
     objects["referrals"] = made.referrals
     objects["appointments"] = made.appointments
@@ -262,10 +278,37 @@ def _make_chunk(index: int) -> ChunkResult:
             rows += [_dict_row(row, fields, ctx.vendor) for row in rule_tasks]
         elif label == "referral statuses":
             rows = [_dict_row(row, fields, ctx.vendor) for row in statuses]
+        elif label == "match keys":
+            rows = [_dict_row(row, fields, ctx.vendor) for row in key_rows]
         result.tables.append((label, [f.column for f in fields], rows))
     result.stages = Counter(e.stage for e in records.episodes)
     result.audit = _audit_rows(records.statuses, ctx.roles)
     return result
+
+
+def objects_of(generated: list[tuple[str, type[models.Model], Sequence[Any]]], label: str) -> Sequence[Any]:
+    return next(objs for name, _model, objs in generated if name == label)
+
+
+def _match_keys(
+    people: Sequence[Person], aliases: Sequence[Alias], frequencies: Counter[tuple[str, str]], first_id: int
+) -> list[dict[str, Any]]:
+    """The chunk's person-matching keys, as `match_keys_rebuild` would make them from the saved rows
+    (same records, same keys), numbered from `first_id`; each person's values added to `frequencies`.
+    Made here, in the workers, so the load needs no pass over every person at the end."""
+    others: dict[int, list[Alias]] = {}
+    for alias in aliases:
+        others.setdefault(alias.person_id, []).append(alias)
+    rows: list[dict[str, Any]] = []
+    for person in people:
+        prepared = prepare(record_for_person(person, others.get(person.pk, ())))
+        Frequencies.tally(frequencies, prepared)
+        start = first_id + len(rows)
+        rows.extend(
+            {"id": start + i, "person_id": person.pk, "kind": kind, "value": value}
+            for i, (kind, value) in enumerate(key_values(prepared))
+        )
+    return rows
 
 
 def _sync_keys(model: type[models.Model], objs: Sequence[Any]) -> None:
@@ -684,6 +727,7 @@ def national_seed(
     stages: Counter[str] = Counter()
     audit_events = 0
     rows_made: Counter[str] = Counter()
+    frequencies: Counter[tuple[str, str]] = Counter()
     pool = None
     try:
         if workers:
@@ -696,6 +740,7 @@ def national_seed(
             for result in results:
                 audit_events += _write_chunk(result, meter, models_by_label)
                 _tally(result, stages, rows_made, meter)
+                frequencies.update(result.frequencies)
         _reset_sequences()
     finally:
         _CONTEXT = None
@@ -704,6 +749,14 @@ def national_seed(
             pool.join()
     meter.show(force=True)
     meter.table()
+    if first == 0:
+        # Every chunk's keys are in; the frequencies are the chunks' counts added up.
+        term_frequencies_save(Frequencies(population=people, counts=frequencies))
+        tidy(MatchKey, TermFrequency)
+        match_keys = rows_made["match keys"]
+    else:
+        # A resumed load has only this run's chunks' counts: count every person again.
+        _, match_keys = match_keys_rebuild()
     rows: dict[str, int] = {
         "teams": len(roster.teams),
         "sites": sum(len(rt.sites) for rt in roster.teams),
@@ -732,6 +785,7 @@ def national_seed(
         stages=dict(sorted(stages.items())),
         removed=removed,
         seconds=time.perf_counter() - started,
+        match_keys=match_keys,
     )
 
 

@@ -59,6 +59,9 @@ class SeedSummary:
     seconds: float = 0.0
     # Site name -> arrivals on today's custody list still needing review or an episode.
     to_review: dict[str, int] = field(default_factory=dict)
+    # Person-matching keys the load wrote itself, with the term frequencies (the national load);
+    # None: the caller builds them (match_keys_rebuild).
+    match_keys: int | None = None
 
 
 def demo_data_present() -> bool:

@@ -23,11 +23,13 @@ from liaison.matching.records import active_people, iter_records, record_for_per
 from liaison.people.models import Person
 
 
+def key_values(record: Prepared) -> list[tuple[str, str]]:
+    """A person's keys as (kind, value), as stored: what a bulk loader writes for them."""
+    return [(kind, value[:80]) for kind, value in sorted(name_keys(record))]
+
+
 def _rows(person_id: int, record: Prepared) -> list[MatchKey]:
-    return [
-        MatchKey(person_id=person_id, kind=kind, value=value[:80])
-        for kind, value in sorted(name_keys(record))
-    ]
+    return [MatchKey(person_id=person_id, kind=kind, value=value) for kind, value in key_values(record)]
 
 
 POPULATION_KIND = "*"

@@ -131,7 +131,9 @@ class Command(BaseCommand):
         # The seed writes people in bulk, past the services that keep the matching keys: build them all,
         # then give the query planner fresh statistics for the new tables (both engines plan badly
         # without them: ANALYZE is the same statement on SQLite and PostgreSQL).
-        _, keys = match_keys_rebuild()
+        keys = summary.match_keys
+        if keys is None:
+            _, keys = match_keys_rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         if summary.removed:
