@@ -20,7 +20,7 @@ from liaison.demo.generator import TARGETS
 from liaison.demo.models import SyntheticProfile
 from liaison.episodes.models import Episode, EpisodeStatus, Stage, Task
 from liaison.matching.models import MatchKey, TermFrequency
-from liaison.matching.services.keys import match_keys_rebuild
+from liaison.matching.services.keys import match_keys_add, match_keys_rebuild
 from liaison.people.models import Person
 from liaison.referrals.models import Appointment, Referral, ReferralStatus
 
@@ -160,6 +160,15 @@ def _matching_index() -> tuple[Counter, Counter]:
     return keys, frequencies
 
 
+def test_a_fresh_load_needs_no_rebuild_of_the_keys(db, small_chunks, monkeypatch):
+    def no_rebuild(**kwargs):
+        raise AssertionError("the load made the keys: no pass over every person is needed")
+
+    monkeypatch.setattr(national, "match_keys_rebuild", no_rebuild)
+    assert "Seeded 300 synthetic people" in _seed()
+    assert TermFrequency.objects.get(kind="*").count == PEOPLE
+
+
 def test_the_load_writes_the_matching_keys_and_frequencies_a_rebuild_would(loaded):
     # The workers make each chunk's keys from the rows they generate; the term frequencies are the
     # chunks' counts added up. Both must be exactly what a rebuild from the saved people gives.
@@ -202,6 +211,29 @@ def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
     keyed = set(MatchKey.objects.values_list("person_id", flat=True))
     assert keyed == set(Person.objects.values_list("pk", flat=True))
     assert TermFrequency.objects.get(kind="*").count == PEOPLE + someone
+
+
+def test_a_load_stopped_before_its_first_chunk_counts_everyone_when_resumed(db, small_chunks, monkeypatch):
+    real = national._make_chunk
+
+    def stop_at_once(index: int):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(national, "_make_chunk", stop_at_once)
+    with pytest.raises(KeyboardInterrupt):
+        _seed()
+    assert not Person.objects.exists()
+    someone = 0
+    if connection.vendor == "postgresql":  # the ids the load will use are kept free there only
+        meanwhile = Person.objects.create(given_name="Meanwhile", family_name="Recorded")
+        match_keys_add([meanwhile])
+        someone = 1
+    monkeypatch.setattr(national, "_make_chunk", real)
+    _seed("--resume")
+    assert TermFrequency.objects.get(kind="*").count == PEOPLE + someone
+    keys, frequencies = _matching_index()
+    match_keys_rebuild()
+    assert _matching_index() == (keys, frequencies)
 
 
 def test_the_national_load_refuses_tables_already_holding_rows(db, small_chunks):

@@ -749,13 +749,15 @@ def national_seed(
             pool.join()
     meter.show(force=True)
     meter.table()
-    if first == 0:
-        # Every chunk's keys are in; the frequencies are the chunks' counts added up.
+    if first == 0 and Person.objects.count() == people:
+        # Every person is this run's, and every chunk's keys are in: the frequencies are the
+        # chunks' counts added up.
         term_frequencies_save(Frequencies(population=people, counts=frequencies))
         tidy(MatchKey, TermFrequency)
         match_keys = rows_made["match keys"]
     else:
-        # A resumed load has only this run's chunks' counts: count every person again.
+        # A resumed load has only this run's chunks' counts, and someone may have recorded a person
+        # while the load ran or was stopped (PostgreSQL keeps their ids free): count everyone again.
         _, match_keys = match_keys_rebuild()
     rows: dict[str, int] = {
         "teams": len(roster.teams),

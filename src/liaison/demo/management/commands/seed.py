@@ -128,9 +128,10 @@ class Command(BaseCommand):
         except DemoDataExists as exc:
             raise CommandError(str(exc)) from exc
         progress.done()
-        # The seed writes people in bulk, past the services that keep the matching keys: build them all,
-        # then give the query planner fresh statistics for the new tables (both engines plan badly
-        # without them: ANALYZE is the same statement on SQLite and PostgreSQL).
+        # The seed writes people in bulk, past the services that keep the matching keys: build them all
+        # (the national load makes its own, in its workers), then give the query planner fresh
+        # statistics for the new tables (both engines plan badly without them: ANALYZE is the same
+        # statement on SQLite and PostgreSQL).
         keys = summary.match_keys
         if keys is None:
             _, keys = match_keys_rebuild()
