@@ -56,7 +56,7 @@ class GroupCommit(Generic[T]):
         self._lock = threading.Lock()
         self._queue: list[_Ticket[T]] = []
         self._writing = False
-        self.groups = 0  # transactions committed or tried, and items in them: for the benchmark
+        self.groups = 0  # groups written or tried, and the items in them (for tests and profiling)
         self.items = 0
 
     def submit(self, item: T) -> None:

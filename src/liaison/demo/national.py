@@ -260,15 +260,12 @@ def _make_chunk(index: int) -> ChunkResult:
         row["id"] = ctx.bases["tasks"] + index * stride + i
 
     result = ChunkResult(index=index, episodes=len(records.episodes))
+    objects: dict[str, Sequence[Any]] = {label: objs for label, _m, objs in generated}
     key_rows = _match_keys(
-        plan.people,
-        objects_of(generated, "aliases"),
-        result.frequencies,
-        ctx.bases["match keys"] + index * stride,
+        plan.people, objects["aliases"], result.frequencies, ctx.bases["match keys"] + index * stride
     )
     if len(key_rows) > stride:
         raise RuntimeError(f"chunk {index} made too many match keys for its ids")
-    objects: dict[str, Sequence[Any]] = {label: objs for label, _m, objs in generated}
     objects["referrals"] = made.referrals
     objects["appointments"] = made.appointments
     for label, model in TABLES:
@@ -284,10 +281,6 @@ def _make_chunk(index: int) -> ChunkResult:
     result.stages = Counter(e.stage for e in records.episodes)
     result.audit = _audit_rows(records.statuses, ctx.roles)
     return result
-
-
-def objects_of(generated: list[tuple[str, type[models.Model], Sequence[Any]]], label: str) -> Sequence[Any]:
-    return next(objs for name, _model, objs in generated if name == label)
 
 
 def _match_keys(

@@ -187,10 +187,6 @@ def episode_open(*, actor: User, team: Team, person: Person, **fields: Any) -> E
     rest; `operation` and `new_person`), which makes every check before the first write.
     """
     role, episode = episode_prepared(actor=actor, team=team, person=person, **fields)
-    if person.pk is None:
-        # A caller collecting every error at once (partners.services) checks with a stand-in
-        # person when the real one was refused: the checks passed, but there is nothing to save.
-        raise ValidationError({})
     with transaction.atomic(savepoint=False):
         episodes_insert([episode], [actor])
         audit(
@@ -254,14 +250,14 @@ def arrivals_write(arrivals: Sequence[Arrival]) -> None:
             a.episode.person = a.person  # its id, now there is one
         episodes_insert([a.episode for a in arrivals], [a.actor for a in arrivals])
         for a in arrivals:
-            for action, object_id in (("person.create", a.person.pk), ("episode.create", a.episode.pk)):
+            for object_type, object_id in (("person", a.person.pk), ("episode", a.episode.pk)):
                 audit(
                     actor=a.actor,
-                    action=action,
+                    action=f"{object_type}.create",
                     person_id=a.person.pk,
                     team_id=a.team_id,
                     role=a.role,
-                    object_type=action.split(".")[0],
+                    object_type=object_type,
                     object_id=object_id,
                 )
 

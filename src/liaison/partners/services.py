@@ -16,7 +16,7 @@ from liaison.core.errors import NotPermitted
 from liaison.core.models import Site, Team, User
 from liaison.core.permissions import can, role_in, teams_for
 from liaison.episodes.models import PathwayPoint, ReferralSource
-from liaison.episodes.services import episode_open
+from liaison.episodes.services import episode_open, episode_prepared
 from liaison.identification.models import FlagSource, VulnerabilityFlag
 from liaison.identification.services import clean_flag_codes, pathway_point_for, record_episode_flags
 from liaison.partners.models import SOURCE_CODES, PartnerReferral, PartnerSource, Urgency
@@ -105,21 +105,20 @@ def referral_create(
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     site = Site.objects.filter(pk=site_id, team=team, active=True).first() if site_id else None
+    episode_fields: dict[str, Any] = {
+        "site_id": site_id or 0,
+        "pathway_point": pathway_point_for(site) if site else PathwayPoint.POLICE_CUSTODY,
+        "referral_source": SOURCE_CODES.get(source, ReferralSource.OTHER),
+        "arrival_at": timezone.now(),
+        "operation": REFER,
+    }
     try:
-        with transaction.atomic():
-            # Still checked when the person is not valid, so every problem is reported at once.
-            episode = episode_open(
-                actor=actor,
-                team=team,
-                person=person or Person(given_name="-", family_name="-", date_of_birth=date_of_birth),
-                site_id=site_id or 0,
-                pathway_point=pathway_point_for(site) if site else PathwayPoint.POLICE_CUSTODY,
-                referral_source=SOURCE_CODES.get(source, ReferralSource.OTHER),
-                arrival_at=timezone.now(),
-                operation=REFER,
-            )
-            if errors:
-                raise ValidationError({})
+        if person is None or errors:
+            # Only checked, so every problem is reported at once (with a stand-in for a refused person).
+            stand_in = Person(given_name="-", family_name="-", date_of_birth=date_of_birth)
+            episode_prepared(actor=actor, team=team, person=person or stand_in, **episode_fields)
+            raise ValidationError({})
+        episode = episode_open(actor=actor, team=team, person=person, **episode_fields)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, messages[0])
