@@ -91,6 +91,17 @@ def browser_page(monkeypatch, javascript):
             browser.close()
 
 
+def shows(page, text: str) -> None:
+    """Wait until the page says `text`.
+
+    After a click that submits a form, the next page may still be loading: `page.content()` read at
+    that moment can be empty (seen once on CI). This waits, up to Playwright's timeout, for the text.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator("body")).to_contain_text(text, timeout=15_000)
+
+
 def check_accessibility(page, name: str) -> None:
     """Run axe-core on the page; fail on serious or critical violations; keep a screenshot."""
     RESULTS.mkdir(exist_ok=True)
@@ -171,7 +182,7 @@ def test_night_shift_journey(live_server, service, browser_page):
     assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Confirm and continue").click()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    shows(page, "There is a problem")
     check_accessibility(page, "set-up-authenticator-error")
     TOTPDevice.objects.filter(user__username="night.nurse").update(throttling_failure_count=0)
     page.get_by_label("Code from your authenticator app").fill(
@@ -271,7 +282,7 @@ def test_the_other_pages_are_accessible(live_server, service, browser_page):
     page.goto(f"{base}/people/search")
     page.get_by_label("Name").fill("rob")
     page.get_by_role("button", name="Search").click()
-    assert "FICTIONAL, Robin" in page.locator("main").inner_text()
+    shows(page, "FICTIONAL, Robin")
     check_accessibility(page, "search-results")
 
     page.goto(f"{base}/people/{person.pk}/audit")
@@ -357,5 +368,5 @@ def test_the_journey_works_without_javascript(live_server, service, browser_page
     page.get_by_role("link", name="Find a person").click()
     page.get_by_label("Name").fill("noscr")
     page.get_by_role("button", name="Search").click()
-    assert "TESTPERSON, Noscript" in page.locator("main").inner_text()
+    shows(page, "TESTPERSON, Noscript")
     assert page.url == f"{base}/people/search"

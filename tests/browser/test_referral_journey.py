@@ -65,6 +65,7 @@ def test_refer_book_with_a_support_worker_and_follow_up_a_missed_appointment(
     release = (timezone.localtime() + dt.timedelta(days=1)).replace(hour=2, minute=0)
     page.get_by_label("Release time").fill(release.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Show services for this time").click()
+    journey.shows(page, "Open at release until 8am")
     results = page.locator("main").inner_text()
     assert results.index("Quayside Night Shelter") < results.index("Harbour Day Centre")
     assert "Open at release until 8am" in results
@@ -82,13 +83,13 @@ def test_refer_book_with_a_support_worker_and_follow_up_a_missed_appointment(
     # Sending without the person's agreement is refused, with the reason, and nothing changes.
     page.get_by_label("Sent to the service").check()
     page.locator("#move").get_by_role("button", name="Save").click()
-    assert "the person has not been asked about sharing a summary of needs" in page.content()
+    journey.shows(page, "the person has not been asked about sharing a summary of needs")
     journey.check_accessibility(page, "referral-refused")
     page.locator("#consent").get_by_label("The person agreed to share their details").check()
     page.get_by_role("button", name="Save consent").click()
     page.get_by_label("Sent to the service").check()
     page.locator("#move").get_by_role("button", name="Save").click()
-    assert "Chase Quayside Night Shelter: no acknowledgement" in page.content()
+    journey.shows(page, "Chase Quayside Night Shelter: no acknowledgement")
 
     page.get_by_role("button", name="Book an appointment").click()
     journey.check_accessibility(page, "appointment-new")
@@ -111,7 +112,7 @@ def test_refer_book_with_a_support_worker_and_follow_up_a_missed_appointment(
     page.reload()
     page.get_by_label("No, they missed it").check()
     page.get_by_role("button", name="Record attendance").click()
-    assert "An outreach task has been added" in page.content()
+    journey.shows(page, "An outreach task has been added")
 
     page.goto(f"{base}/episodes/{episode.pk}/")
     tasks = page.locator("#tasks + table")
