@@ -137,3 +137,19 @@ def test_a_missing_record_is_a_404_problem(practitioner_client):
 def test_an_unknown_api_path_is_a_404_problem(client, db):
     body = problem(client.get("/api/v1/no-such-thing"), 404)
     assert "/api/v1/no-such-thing" in body["detail"]
+
+
+@pytest.mark.parametrize("path", ["/no-such-route", "/people/1/no-such-part", "/worklist"])
+def test_an_unknown_api_path_is_a_problem_not_a_page(practitioner_client, path):
+    """The API's paths are matched before the pages' (config/urls.py): a path that exists only as a
+    page (/worklist) or nowhere answers 404 as problem+json, never the HTML page or its 404."""
+    body = problem(get(practitioner_client, path), 404)
+    assert body["detail"] == f"There is no API route at /api/v1{path}"
+
+
+def test_pages_still_answer_beside_the_api(practitioner_client):
+    response = practitioner_client.get("/openreferral/services")
+    assert response.status_code == 200, response.content
+    response = practitioner_client.get("/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")

@@ -11,7 +11,7 @@ from liaison.api.problems import TYPE_FORBIDDEN, ApiProblem, field_problem
 from liaison.core.access import MAX_ID
 from liaison.core.api_auth import BearerTokenAuth, SessionCsrfAuth
 from liaison.core.models import Team, User
-from liaison.core.permissions import teams_for
+from liaison.core.permissions import member_teams, teams_for
 
 # A bearer token when the request carries one; otherwise the browser session, with Django's CSRF
 # check on unsafe methods (the cookie is sent automatically, so it must be proven intentional).
@@ -36,12 +36,12 @@ def resolve_team(user: User, team_id: int | None, operation: str) -> Team:
     if team_id is not None:
         if team_id not in allowed:
             raise ApiProblem(403, "Your role in that team does not allow this", type=TYPE_FORBIDDEN)
-        return Team.objects.get(pk=team_id)
+        return member_teams(user)[team_id]
     if not allowed:
         raise ApiProblem(403, "None of your teams' roles allows this", type=TYPE_FORBIDDEN)
     if len(allowed) > 1:
         raise field_problem("team_id", "You work in more than one team: say which team this is for")
-    return Team.objects.get(pk=allowed[0])
+    return member_teams(user)[allowed[0]]
 
 
 def text(max_length: int, default: Any = ..., **kwargs: Any) -> Any:

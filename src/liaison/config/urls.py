@@ -4,6 +4,10 @@ from liaison.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # The API and Open Referral come first: every API call would otherwise try each page's pattern
+    # before its own (no page's path starts with either prefix).
+    path("api/v1/", include("liaison.api.urls")),
+    path("openreferral/", include("liaison.directory.oruk_urls")),
     path("", include("liaison.core.urls")),
     path("", include("liaison.people.urls")),
     path("", include("liaison.episodes.urls")),
@@ -23,6 +27,4 @@ urlpatterns = [
     path("", include("liaison.reports.urls")),
     path("", include("liaison.training.urls")),
     path("", include("liaison.outcomes.urls")),
-    path("openreferral/", include("liaison.directory.oruk_urls")),
-    path("api/v1/", include("liaison.api.urls")),
 ]

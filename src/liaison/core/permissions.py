@@ -90,10 +90,21 @@ def role_in(user: User, team: Team | int | None) -> str | None:
 
 
 def roles_by_team(user: User) -> dict[int, str]:
-    cached: dict[int, str] | None = getattr(user, "_liaison_roles", None)
+    """The user's role in each of their teams, by team id."""
+    return _memberships(user)[0]
+
+
+def member_teams(user: User) -> dict[int, Team]:
+    """The user's teams, by id: read with their roles, in the same query."""
+    return _memberships(user)[1]
+
+
+def _memberships(user: User) -> tuple[dict[int, str], dict[int, Team]]:
+    cached: tuple[dict[int, str], dict[int, Team]] | None = getattr(user, "_liaison_memberships", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
-        user._liaison_roles = cached  # type: ignore[attr-defined]  # per-request cache
+        rows = list(Membership.objects.filter(user=user).select_related("team"))
+        cached = ({m.team_id: m.role for m in rows}, {m.team_id: m.team for m in rows})
+        user._liaison_memberships = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 
 

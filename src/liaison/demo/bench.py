@@ -9,6 +9,7 @@ a time: the results go to bench/results.json (merged, keyed by scale and databas
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import itertools
 import json
 import os
@@ -27,6 +28,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -548,7 +550,7 @@ def measure_intake(
         stderr=log.open("w"),
         start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}/api/v1"
+    base = "/api/v1"
     try:
         for _ in range(200):
             try:
@@ -563,15 +565,19 @@ def measure_intake(
         stop = time.perf_counter() + seconds
         counter = [0]
 
-        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            request = urllib.request.Request(  # noqa: S310 - our own server
-                base + path, data=json.dumps(body).encode(), headers=headers, method="POST"
-            )
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return json.loads(response.read())
+        def post(conn: http.client.HTTPConnection, path: str, body: dict[str, Any]) -> dict[str, Any]:
+            conn.request("POST", base + path, body=json.dumps(body).encode(), headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+            if response.status != HTTPStatus.CREATED:
+                raise RuntimeError(f"HTTP {response.status}: {content[:150]!r}")
+            return json.loads(content)
 
         def client(index: int) -> None:
             rng = random.Random(f"intake:{index}")
+            # Each client keeps its connection open between requests, as an integration's HTTP
+            # client pool does; it opens a new one only after a failure.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             while time.perf_counter() < stop:
                 with lock:
                     counter[0] += 1
@@ -581,6 +587,7 @@ def measure_intake(
                     # One request, one transaction: the API's intake endpoint (a new person and
                     # their first episode, all or nothing), as a custody system would call it.
                     post(
+                        conn,
                         "/arrivals",
                         {
                             "team_id": s.intake_team.pk,
@@ -605,10 +612,12 @@ def measure_intake(
                     ok = False
                     with lock:
                         errors.append(str(exc)[:200])
+                    conn.close()  # http.client reconnects on the next request
                 elapsed = time.perf_counter() - started
                 if ok:
                     with lock:
                         latencies.append(elapsed)
+            conn.close()
 
         started = time.perf_counter()
         pool = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
