@@ -182,7 +182,9 @@ def test_night_shift_journey(live_server, service, browser_page):
     assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Confirm and continue").click()
-    shows(page, "There is a problem")
+    from playwright.sync_api import expect
+
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     check_accessibility(page, "set-up-authenticator-error")
     TOTPDevice.objects.filter(user__username="night.nurse").update(throttling_failure_count=0)
     page.get_by_label("Code from your authenticator app").fill(

@@ -83,7 +83,9 @@ def test_refer_book_with_a_support_worker_and_follow_up_a_missed_appointment(
     # Sending without the person's agreement is refused, with the reason, and nothing changes.
     page.get_by_label("Sent to the service").check()
     page.locator("#move").get_by_role("button", name="Save").click()
-    journey.shows(page, "the person has not been asked about sharing a summary of needs")
+    # Only the refusal says this; the draft's page already warns that the person has not been asked.
+    journey.shows(page, "This referral cannot be sent to Quayside Night Shelter")
+    assert "the person has not been asked about sharing a summary of needs" in page.content()
     journey.check_accessibility(page, "referral-refused")
     page.locator("#consent").get_by_label("The person agreed to share their details").check()
     page.get_by_role("button", name="Save consent").click()

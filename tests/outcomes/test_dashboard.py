@@ -112,7 +112,7 @@ def test_roles_without_outcomes_are_refused(world, request, client_name):
 
 
 def test_dashboard_query_count_is_bounded(world, lead_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(31):
         assert lead_client.get(f"{DASH}?{OCT}").status_code == 200
 
 

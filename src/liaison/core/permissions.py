@@ -90,20 +90,27 @@ def role_in(user: User, team: Team | int | None) -> str | None:
 
 
 def roles_by_team(user: User) -> dict[int, str]:
-    """The user's role in each of their teams, by team id."""
-    return _memberships(user)[0]
-
-
-def member_teams(user: User) -> dict[int, Team]:
-    """The user's teams, by id: read with their roles, in the same query."""
+    """The user's role in each of their teams, by team id (in the order of the teams' names)."""
     return _memberships(user)[1]
 
 
-def _memberships(user: User) -> tuple[dict[int, str], dict[int, Team]]:
-    cached: tuple[dict[int, str], dict[int, Team]] | None = getattr(user, "_liaison_memberships", None)
+def member_teams(user: User) -> dict[int, Team]:
+    """The user's teams, by id (in the order of their names)."""
+    return _memberships(user)[2]
+
+
+def memberships(user: User) -> list[Membership]:
+    """The user's memberships, each with its team, in the order of the teams' names."""
+    return _memberships(user)[0]
+
+
+def _memberships(user: User) -> tuple[list[Membership], dict[int, str], dict[int, Team]]:
+    """One query per user object, which is one per request: every permission check, the API's team
+    and the page's current team read it."""
+    cached = getattr(user, "_liaison_memberships", None)
     if cached is None:
-        rows = list(Membership.objects.filter(user=user).select_related("team"))
-        cached = ({m.team_id: m.role for m in rows}, {m.team_id: m.team for m in rows})
+        rows = list(Membership.objects.filter(user=user).select_related("team").order_by("team__name"))
+        cached = (rows, {m.team_id: m.role for m in rows}, {m.team_id: m.team for m in rows})
         user._liaison_memberships = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from liaison.core.models import Membership
+from liaison.core.permissions import memberships
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -14,10 +15,10 @@ def current_membership(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = list(Membership.objects.filter(user=user).select_related("team").order_by("team__name"))
-    if not memberships:
+    mine = memberships(user)
+    if not mine:
         return None
     wanted = request.session.get("team_id")
-    chosen = next((m for m in memberships if m.team_id == wanted), memberships[0])
+    chosen = next((m for m in mine if m.team_id == wanted), mine[0])
     request._liaison_membership = chosen  # type: ignore[attr-defined]
     return chosen

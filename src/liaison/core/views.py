@@ -28,7 +28,7 @@ from liaison.core.audit import audit
 from liaison.core.forms import BreakGlassForm, SignInForm, TeamSwitchForm, apply_service_errors
 from liaison.core.mfa import second_factor_url, step_up_form
 from liaison.core.models import CLINICAL_ROLES, Membership, User, UserSession
-from liaison.core.permissions import can
+from liaison.core.permissions import can, memberships
 from liaison.core.presenters import date_time
 from liaison.core.services import break_glass_grant
 from liaison.core.signin import (
@@ -172,18 +172,16 @@ def not_permitted(request: AuthenticatedRequest, message: str = "") -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 def team_switch(request: AuthenticatedRequest) -> HttpResponse:
-    memberships = list(
-        Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
-    )
     current = current_membership(request)
+    mine = memberships(request.user)
     form = TeamSwitchForm(
         request.POST or None,
-        memberships=memberships,
+        memberships=mine,
         initial={"team": current.team_id if current else None},
     )
     if request.method == "POST" and form.is_valid():
         request.session["team_id"] = form.cleaned_data["team"]
-        chosen = next(m for m in memberships if m.team_id == form.cleaned_data["team"])
+        chosen = next(m for m in mine if m.team_id == form.cleaned_data["team"])
         messages.success(request, f"You are now working for {chosen.team.name}.")
         return redirect("worklist")
     return render_page(request, "core/team_switch.html", {"form": form}, forms=(form,))

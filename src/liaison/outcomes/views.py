@@ -28,7 +28,7 @@ from liaison.core.errors import NotPermitted, StaleWrite
 from liaison.core.forms import apply_service_errors
 from liaison.core.models import Team
 from liaison.core.pdf import pdf_download
-from liaison.core.permissions import can, teams_for
+from liaison.core.permissions import can, member_teams, teams_for
 from liaison.core.views import AuthenticatedRequest, not_permitted, render_page
 from liaison.identification.models import VulnerabilityFlag
 from liaison.outcomes import charts, kpis, report
@@ -62,7 +62,8 @@ class Scope:
 
 
 def _viewable_teams(request: AuthenticatedRequest) -> list[Team]:
-    return list(Team.objects.filter(pk__in=teams_for(request.user, "outcomes.view")).order_by("name"))
+    teams = member_teams(request.user)  # in the order of their names
+    return [teams[team_id] for team_id in teams_for(request.user, "outcomes.view")]
 
 
 def _scope(request: AuthenticatedRequest, data: QueryDict, *, default: kpis.Period) -> Scope | None:
