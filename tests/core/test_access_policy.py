@@ -8,7 +8,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from liaison.core.access import get_person_for_user, person_access, visible_people
+from liaison.core.access import get_person_for_user, person_access, visible_people, visible_person_ids
 from liaison.core.models import AuditEvent, BreakGlass, Role
 from liaison.core.permissions import OPERATIONS, can
 from tests.factories import member
@@ -30,6 +30,8 @@ def test_who_may_see_a_person(person_a, team_a, team_b, role, relationship):
     access = person_access(user, person_a.pk)
     assert access.allowed is expected
     assert (person_a in visible_people(user)) is expected
+    # The ids a search intersects with the names: the same people, on the same grounds.
+    assert (person_a.pk in set(visible_person_ids(user))) is expected
     if expected:
         assert access.via == ("relationship" if relationship == "own_team" else "break_glass")
 
@@ -43,6 +45,8 @@ def test_team_that_recorded_a_person_sees_them_before_any_episode(team_a, team_b
     assert person_access(recorder, person.pk).allowed
     assert not person_access(other, person.pk).allowed
     assert list(visible_people(other)) == []
+    assert list(visible_person_ids(other)) == []
+    assert list(visible_person_ids(recorder)) == [person.pk]
 
 
 def test_deactivated_user_sees_nothing(person_a, practitioner):

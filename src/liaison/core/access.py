@@ -93,6 +93,28 @@ def visible_people(user: User) -> QuerySet[Person]:
     return Person.objects.filter(Exists(related) | Exists(glass) | Q(registered_by_team_id__in=team_ids))
 
 
+def visible_person_ids(user: User) -> QuerySet[Any]:
+    """The ids of visible_people(user), as a union of index-only reads: a search intersects them with
+    the ids of the people so named, so it reads only the people it lists. The same three grounds as
+    visible_people, which a search still applies to what it lists; a test holds the two to the same
+    people."""
+    team_ids = clinical_team_ids(user)
+    if not team_ids:
+        return Person.objects.none().values_list("pk", flat=True)
+    return (
+        Episode.objects.filter(team_id__in=team_ids)
+        .order_by()
+        .values_list("person_id", flat=True)
+        .union(
+            Person.objects.filter(registered_by_team_id__in=team_ids).order_by().values_list("pk", flat=True),
+            BreakGlass.objects.filter(user=user, team_id__in=team_ids, expires_at__gt=timezone.now())
+            .order_by()
+            .values_list("person_id", flat=True),
+            all=True,
+        )
+    )
+
+
 def deny(user: User, *, object_type: str, object_id: object, person_id: int | None = None) -> Http404:
     audit(
         actor=user if user.is_authenticated else None,

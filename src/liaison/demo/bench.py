@@ -224,10 +224,14 @@ def raw_search(team_id: int, word: str) -> Callable[[], Any]:
     sql = f"""
         SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number
         FROM {t(Person)} p
-        WHERE p.id IN (SELECT id FROM {t(Person)} WHERE family_name_search LIKE %s
-                       UNION ALL SELECT id FROM {t(Person)} WHERE given_name_search LIKE %s
-                       UNION ALL SELECT person_id FROM {t(Alias)} WHERE family_name_search LIKE %s)
-          AND EXISTS (SELECT 1 FROM {t(Episode)} e WHERE e.person_id = p.id AND e.team_id = %s)
+        WHERE p.id IN (
+            SELECT id FROM (
+                SELECT id FROM {t(Person)} WHERE family_name_search LIKE %s
+                UNION ALL SELECT id FROM {t(Person)} WHERE given_name_search LIKE %s
+                UNION ALL SELECT person_id FROM {t(Alias)} WHERE family_name_search LIKE %s
+            ) named
+            INTERSECT
+            SELECT person_id FROM {t(Episode)} WHERE team_id = %s)
         ORDER BY p.family_name_search, p.given_name_search, p.id
         LIMIT 51"""  # noqa: S608
     prefix = word.lower() + "%"

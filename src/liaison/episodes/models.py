@@ -146,6 +146,9 @@ class Episode(models.Model):
             # The access policy's "does this team work with this person?" (visible_people, person_access):
             # both columns equal, so no planner picks a team-wide scan, with or without statistics.
             models.Index(fields=["person", "team"], name="episode_person_team"),
+            # The other way round: the people a team works with, from the index alone (a search
+            # intersects them with the people so named: people.queries.search_people).
+            models.Index(fields=["team", "person"], name="episode_team_person"),
             models.Index(fields=["site", "-arrival_at"], name="episode_site_arrival"),
             models.Index(fields=["allocated_worker", "stage"], name="episode_worker_stage"),
             # Outcomes: every cohort is the team's episodes that arrived in a period.

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
-from liaison.core.access import MAX_ID, visible_people
+from liaison.core.access import MAX_ID, visible_people, visible_person_ids
 from liaison.core.models import AuditEvent, AuditEventPerson, BreakGlass, Team, User
 from liaison.episodes.models import Episode
 from liaison.episodes.queries import episode_prefetches
@@ -36,7 +36,9 @@ def search_people(
     """
     people = visible_people(user).filter(~merged_away(), destruction_record__isnull=True)
     for word in name.lower().split():
-        people = people.filter(pk__in=_named(word))
+        # The people so named whom the user may see, from the indexes alone: a common surname is
+        # thousands of people nationally, of whom a team sees a few dozen, and only those are read.
+        people = people.filter(pk__in=_named(word).intersection(visible_person_ids(user)))
     if date_of_birth is not None:
         people = people.filter(date_of_birth=date_of_birth)
     if nhs_number:
@@ -65,9 +67,10 @@ def other_names_found(people: list[Person], name: str) -> dict[int, Alias]:
 
 def _named(word: str) -> QuerySet[Person, Any]:
     """Ids of people whose first or last name, or a last name they are also known by, starts with
-    `word`: three indexed prefix scans in one UNION, so the database starts from the few people so
-    named and checks the access policy on those (an OR over the three, with the access policy and
-    the name order, made PostgreSQL walk all 600,000 people in name order: 690 ms against 135)."""
+    `word`: three indexed prefix scans in one UNION. (An OR over the three, with the access policy and
+    the name order, made PostgreSQL walk all 600,000 people in name order: 690 ms against 135. Then
+    the access policy checked each person so named, thousands for a common surname: 30 ms; now the
+    ids are intersected with the ids the user may see first, about 6 ms.)"""
     return (
         Person.objects.filter(given_name_search__startswith=word)
         .values("pk")
