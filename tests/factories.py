@@ -87,3 +87,36 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
 
 
 __all__ = ["PASSWORD", "Role", "member"]
+
+
+# The grounds on which a user may or may not see a person (core.access), for tables of cases.
+ACCESS_GROUNDS = [
+    ("episode", True),
+    ("recorded_by_the_team", True),
+    ("glass_broken", True),
+    ("glass_expired", False),
+    ("glass_of_another_user", False),
+    ("other_team_only", False),
+]
+
+
+def person_on_ground(ground: str, person: Person, *, user: User, own_site: Site, other_site: Site) -> None:
+    """Relate `person` to `user`'s team (own_site's) on one of ACCESS_GROUNDS."""
+    from liaison.core.models import BreakGlass
+
+    if ground == "episode":
+        EpisodeFactory(site=own_site, person=person)
+        return
+    if ground == "recorded_by_the_team":
+        person.registered_by_team = own_site.team
+        person.save()
+        return
+    EpisodeFactory(site=other_site, person=person)
+    if ground.startswith("glass"):
+        BreakGlass.objects.create(
+            user=user if ground != "glass_of_another_user" else member(own_site.team, Role.PRACTITIONER),
+            team=own_site.team,
+            person=person,
+            reason="Called by the custody sergeant",
+            expires_at=timezone.now() + dt.timedelta(minutes=-1 if ground == "glass_expired" else 30),
+        )

@@ -10,7 +10,7 @@ from django.test import Client
 from liaison.core.models import AuditEvent
 from liaison.people.models import Person
 from tests.api.conftest import fields, get, nhs_number, patch, person_body, pnc_id, post, problem
-from tests.factories import EpisodeFactory, PersonFactory
+from tests.factories import ACCESS_GROUNDS, EpisodeFactory, PersonFactory, person_on_ground
 
 PERSON_OUTPUT = {
     "id",
@@ -185,6 +185,20 @@ def test_people_search_in_the_body(practitioner_client, searchable, query, expec
     assert response.status_code == 200, response.content
     found = {p["id"] for p in response.json()["items"]}
     assert found == {searchable[name].pk for name in expected}
+
+
+@pytest.mark.parametrize(("ground", "found"), ACCESS_GROUNDS)
+def test_people_search_by_name_finds_everyone_the_user_may_see_and_no_one_else(
+    practitioner, practitioner_client, site_a, site_b, ground, found
+):
+    """The name filter intersects the people so named with core.access.visible_person_ids: on every
+    ground of the access policy, the policy's answer."""
+    person = PersonFactory(given_name="Rowan", family_name="Quillfeather")
+    PersonFactory(given_name="Quill", family_name="Nobody")  # so named, seen by no one
+    person_on_ground(ground, person, user=practitioner, own_site=site_a, other_site=site_b)
+    response = post(practitioner_client, "/people/search", {"q": "quill"})
+    assert response.status_code == 200, response.content
+    assert [p["id"] for p in response.json()["items"]] == ([person.pk] if found else [])
 
 
 def test_people_search_is_audited_with_ids_and_kinds_of_criteria_never_the_terms(

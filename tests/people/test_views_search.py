@@ -9,7 +9,7 @@ import pytest
 
 from liaison.core.models import AuditEvent, Role
 from liaison.people.models import Alias
-from tests.factories import EpisodeFactory, PersonFactory, member
+from tests.factories import ACCESS_GROUNDS, EpisodeFactory, PersonFactory, member, person_on_ground
 
 
 @pytest.fixture
@@ -130,45 +130,15 @@ def test_commissioners_cannot_search(team_a, people, client):
     assert "OKAFOR" not in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("ground", "found"),
-    [
-        ("episode", True),
-        ("recorded_by_the_team", True),
-        ("glass_broken", True),
-        ("glass_expired", False),
-        ("glass_of_another_user", False),
-        ("other_team_only", False),
-    ],
-)
+@pytest.mark.parametrize(("ground", "found"), ACCESS_GROUNDS)
 def test_a_name_search_finds_everyone_the_user_may_see_and_no_one_else(
-    practitioner, practitioner_client, team_a, site_a, site_b, ground, found
+    practitioner, practitioner_client, site_a, site_b, ground, found
 ):
     """A search intersects the people so named with the ids the user may see (core.access
     visible_person_ids): on every ground of the access policy, the same answer as the policy."""
-    from django.utils import timezone
-
-    from liaison.core.models import BreakGlass
-
     person = PersonFactory(given_name="Rowan", family_name="Quillfeather")
     PersonFactory(given_name="Rowan", family_name="Quillman")  # so named, seen by no one
-    if ground == "episode":
-        EpisodeFactory(site=site_a, person=person)
-    elif ground == "recorded_by_the_team":
-        person.registered_by_team = team_a
-        person.save()
-    else:
-        EpisodeFactory(site=site_b, person=person)
-        if ground.startswith("glass"):
-            user = practitioner if ground != "glass_of_another_user" else member(team_a, Role.PRACTITIONER)
-            minutes = -1 if ground == "glass_expired" else 30
-            BreakGlass.objects.create(
-                user=user,
-                team=team_a,
-                person=person,
-                reason="Called by the custody sergeant",
-                expires_at=timezone.now() + dt.timedelta(minutes=minutes),
-            )
+    person_on_ground(ground, person, user=practitioner, own_site=site_a, other_site=site_b)
     html = _found(practitioner_client.post("/people/search", {"name": "quill"}))
     assert ("QUILLFEATHER, Rowan" in html) is found, html
     assert "QUILLMAN" not in html

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -19,7 +19,14 @@ from liaison.api.common import ERROR_CODES, Id, actor, patch_field, resolve_team
 from liaison.api.idempotency import idempotent
 from liaison.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from liaison.api.problems import Problem, field_problem, service_errors
-from liaison.core.access import Access, deny, first_clinical_membership, get_person_for_user, visible_people
+from liaison.core.access import (
+    Access,
+    deny,
+    first_clinical_membership,
+    get_person_for_user,
+    visible_people,
+    visible_person_ids,
+)
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
 from liaison.core.models import User
@@ -142,11 +149,22 @@ def identifiers_normalised(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _name_filter(people: QuerySet[Person], q: str) -> QuerySet[Person]:
+def _name_filter(people: QuerySet[Person], q: str, user: User) -> QuerySet[Person]:
     # Each word must start the given or the family name: "al riv" finds Alex Rivers. The lower-cased
-    # copies keep the match case-insensitive and indexed on both databases.
+    # copies keep the match case-insensitive and indexed on both databases. As on the search page
+    # (people.queries.search_people), the ids so named are intersected with the ids the user may see
+    # before any person is read: a common surname is thousands of people nationally.
+    visible = visible_person_ids(user)
     for word in q.lower().split():
-        people = people.filter(Q(family_name_search__startswith=word) | Q(given_name_search__startswith=word))
+        named = (
+            Person.objects.filter(given_name_search__startswith=word)
+            .values_list("pk", flat=True)
+            .union(
+                Person.objects.filter(family_name_search__startswith=word).values_list("pk", flat=True),
+                all=True,
+            )
+        )
+        people = people.filter(pk__in=named.intersection(visible))
     return people
 
 
@@ -220,7 +238,7 @@ def search_people(request: HttpRequest, payload: PersonSearchIn) -> dict[str, An
     people = _findable(actor(request))
     criteria: list[str] = []
     if payload.q and payload.q.strip():
-        people = _name_filter(people, payload.q)
+        people = _name_filter(people, payload.q, actor(request))
         criteria.append("name")
     if payload.date_of_birth is not None:
         people = people.filter(date_of_birth=payload.date_of_birth)
