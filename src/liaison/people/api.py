@@ -25,7 +25,6 @@ from liaison.core.access import (
     first_clinical_membership,
     get_person_for_user,
     visible_people,
-    visible_person_ids,
 )
 from liaison.core.audit import audit
 from liaison.core.errors import NotPermitted
@@ -39,7 +38,7 @@ from liaison.people.identifiers import (
     pnc_id_problem,
 )
 from liaison.people.models import ContactRelationship, Ethnicity, Person, Sex
-from liaison.people.queries import alias_of, contact_of
+from liaison.people.queries import alias_of, contact_of, first_or_last_named
 from liaison.people.services import (
     ALIAS_LIMITS,
     CONTACT_LIMITS,
@@ -149,25 +148,6 @@ def identifiers_normalised(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _name_filter(people: QuerySet[Person], q: str, user: User) -> QuerySet[Person]:
-    # Each word must start the given or the family name: "al riv" finds Alex Rivers. The lower-cased
-    # copies keep the match case-insensitive and indexed on both databases. As on the search page
-    # (people.queries.search_people), the ids so named are intersected with the ids the user may see
-    # before any person is read: a common surname is thousands of people nationally.
-    visible = visible_person_ids(user)
-    for word in q.lower().split():
-        named = (
-            Person.objects.filter(given_name_search__startswith=word)
-            .values_list("pk", flat=True)
-            .union(
-                Person.objects.filter(family_name_search__startswith=word).values_list("pk", flat=True),
-                all=True,
-            )
-        )
-        people = people.filter(pk__in=named.intersection(visible))
-    return people
-
-
 class PersonSearchIn(Schema):
     """Search terms travel in the body, never the address: addresses end up in logs and histories."""
 
@@ -238,7 +218,7 @@ def search_people(request: HttpRequest, payload: PersonSearchIn) -> dict[str, An
     people = _findable(actor(request))
     criteria: list[str] = []
     if payload.q and payload.q.strip():
-        people = _name_filter(people, payload.q, actor(request))
+        people = first_or_last_named(people, payload.q, actor(request))
         criteria.append("name")
     if payload.date_of_birth is not None:
         people = people.filter(date_of_birth=payload.date_of_birth)
