@@ -35,10 +35,8 @@ def search_people(
     another is never listed: the surviving record holds everything, including this name.
     """
     people = visible_people(user).filter(~merged_away(), destruction_record__isnull=True)
-    for word in name.lower().split():
-        # The people so named whom the user may see, from the indexes alone: a common surname is
-        # thousands of people nationally, of whom a team sees a few dozen, and only those are read.
-        people = people.filter(pk__in=_named(word).intersection(visible_person_ids(user)))
+    if name.split():
+        people = _seen_and_named(people, name, user, other_names=True)
     if date_of_birth is not None:
         people = people.filter(date_of_birth=date_of_birth)
     if nhs_number:
@@ -50,20 +48,19 @@ def search_people(
 
 def first_or_last_named(people: QuerySet[Person], q: str, user: User) -> QuerySet[Person]:
     """The API's name filter: each word must start the given or the family name ("al riv" finds Alex
-    Rivers), on the indexed lower-case copies. As in search_people, the ids so named are intersected
-    with the ids the user may see before any person is read: a common surname is thousands of people
-    nationally (an OR over the two names let PostgreSQL walk the whole table for some names)."""
+    Rivers); names the person is also known by are not searched here."""
+    return _seen_and_named(people, q, user, other_names=False)
+
+
+def _seen_and_named(
+    people: QuerySet[Person], name: str, user: User, *, other_names: bool
+) -> QuerySet[Person]:
+    """`people` narrowed to those every word of `name` names (_named) and whom the user may see. The
+    two id sets are intersected from the indexes alone before any person is read: a common surname
+    is thousands of people nationally, of whom a team sees a few dozen."""
     visible = visible_person_ids(user)
-    for word in q.lower().split():
-        named = (
-            Person.objects.filter(given_name_search__startswith=word)
-            .values_list("pk", flat=True)
-            .union(
-                Person.objects.filter(family_name_search__startswith=word).values_list("pk", flat=True),
-                all=True,
-            )
-        )
-        people = people.filter(pk__in=named.intersection(visible))
+    for word in name.lower().split():
+        people = people.filter(pk__in=_named(word, other_names=other_names).intersection(visible))
     return people
 
 
@@ -84,20 +81,23 @@ def other_names_found(people: list[Person], name: str) -> dict[int, Alias]:
     return found
 
 
-def _named(word: str) -> QuerySet[Person, Any]:
-    """Ids of people whose first or last name, or a last name they are also known by, starts with
-    `word`: three indexed prefix scans in one UNION. (An OR over the three, with the access policy and
-    the name order, made PostgreSQL walk all 600,000 people in name order: 690 ms against 135. Then
-    the access policy checked each person so named, thousands for a common surname: 30 ms; now the
-    ids are intersected with the ids the user may see first, about 6 ms.)"""
+def _named(word: str, *, other_names: bool) -> QuerySet[Any]:
+    """Ids of people whose first or last name, or (with `other_names`) a last name they are also known
+    by, starts with `word`: indexed prefix scans in one UNION. (An OR over the three, with the access
+    policy and the name order, made PostgreSQL walk all 600,000 people in name order: 690 ms against
+    135. Then the access policy checked each person so named, thousands for a common surname: 30 ms;
+    now the ids are intersected with the ids the user may see first, about 6 ms.)"""
+    scans: list[QuerySet[Any, int]] = [
+        Person.objects.filter(family_name_search__startswith=word).values_list("pk", flat=True),
+    ]
+    if other_names:
+        scans.append(
+            Alias.objects.filter(family_name_search__startswith=word).values_list("person_id", flat=True)
+        )
     return (
         Person.objects.filter(given_name_search__startswith=word)
-        .values("pk")
-        .union(
-            Person.objects.filter(family_name_search__startswith=word).values("pk"),
-            Alias.objects.filter(family_name_search__startswith=word).values("person_id"),
-            all=True,
-        )
+        .values_list("pk", flat=True)
+        .union(*scans, all=True)
     )
 
 
