@@ -54,6 +54,7 @@ from liaison.demo.directory import DirectoryResult, directory_again, generate_di
 from liaison.demo.generator import Generator
 from liaison.demo.models import SyntheticProfile
 from liaison.demo.referrals import ReferralMaker, ServicesByNeed, services_by_need
+from liaison.demo.rows import sync_keys
 from liaison.demo.services import DemoDataExists, SeedSummary, demo_data_present, demo_reset
 from liaison.demo.staff import Roster, RosterSite, RosterTeam, national_teams, roster_create
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
@@ -234,8 +235,8 @@ def _make_chunk(index: int) -> ChunkResult:
     generated = plan.batches()
     for label, model, objs in generated:
         number(label, model, objs)
-    for _label, model, objs in generated:
-        _sync_keys(model, objs)
+    for _label, _model, objs in generated:
+        sync_keys(objs)
     # Referrals from the assessed episodes' needs, as the demo makes them (they read ids, now set).
     maker = ReferralMaker(
         rng=random.Random(f"national-referrals:{ctx.seed}:{index}"),
@@ -246,9 +247,9 @@ def _make_chunk(index: int) -> ChunkResult:
     )
     made = maker.make(records.assessments, records.needs)
     number("referrals", Referral, made.referrals)
-    _sync_keys(Referral, made.referrals)
+    sync_keys(made.referrals)
     number("appointments", Appointment, made.appointments)
-    _sync_keys(Appointment, made.appointments)
+    sync_keys(made.appointments)
     statuses = made.status_rows()
     rule_tasks = maker.tasks()
     for i, row in enumerate(statuses):
@@ -302,17 +303,6 @@ def _match_keys(
             for i, (kind, value) in enumerate(key_values(prepared))
         )
     return rows
-
-
-def _sync_keys(model: type[models.Model], objs: Sequence[Any]) -> None:
-    """Copy each related object's (now known) id into the foreign key column, as bulk_create does."""
-    keys: list[Any] = [f for f in model._meta.concrete_fields if f.is_relation]
-    for obj in objs:
-        for f in keys:
-            if getattr(obj, f.attname) is None and f.is_cached(obj):
-                related = f.get_cached_value(obj)
-                if related is not None:
-                    setattr(obj, f.name, related)  # sets the id and keeps the object cached
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:

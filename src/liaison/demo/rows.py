@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection, models, router
@@ -78,12 +79,31 @@ def insert_rows(
 M = TypeVar("M", bound=models.Model)
 
 
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    attname: str
+    target: str | None  # a foreign key: the attribute its related object keeps the key in
+    one_to_one: models.OneToOneField[Any, Any] | None
+    default: Callable[[], Any]  # what Field.get_default calls
+
+
 @functools.cache
-def _shape(model: type[models.Model]) -> tuple[tuple[models.Field[Any, Any], ...], dict[str, str]]:
-    """The model's columns, and for each foreign key the attribute its target keeps the key in."""
-    fields = tuple(model._meta.concrete_fields)
-    targets = {f.name: f.target_field.attname for f in fields if isinstance(f, models.ForeignKey)}
-    return fields, targets
+def _shape(model: type[models.Model]) -> tuple[_Column, ...]:
+    """The model's columns, worked out once: names, foreign keys' targets and default makers."""
+    columns = []
+    for f in model._meta.concrete_fields:
+        relation = isinstance(f, models.ForeignKey)
+        columns.append(
+            _Column(
+                name=f.name,
+                attname=f.attname,
+                target=f.target_field.attname if isinstance(f, models.ForeignKey) else None,
+                one_to_one=f if isinstance(f, models.OneToOneField) else None,
+                default=f.get_default if relation else f._get_default,  # type: ignore[attr-defined]
+            )
+        )
+    return tuple(columns)
 
 
 def instance(model: type[M], **values: Any) -> M:
@@ -91,38 +111,55 @@ def instance(model: type[M], **values: Any) -> M:
     values, defaults and cached related objects as Model.__init__ gives (tests/demo/test_rows.py
     compares them), without its per-field descriptor calls. Takes field names (a related object, as
     for a foreign key) or attnames (`person_id`); nothing else."""
-    fields, targets = _shape(model)
     obj = model.__new__(model)
     state = ModelState()
     obj._state = state
     data = obj.__dict__
-    unknown = set(values)
-    for f in fields:
-        name, attname = f.name, f.attname
+    used = 0
+    for c in _shape(model):
+        name = c.name
         if name in values:
-            unknown.discard(name)
+            used += 1
             value = values[name]
-            if name in targets:
-                data[attname] = None if value is None else getattr(value, targets[name])
+            if c.target is not None:
+                data[c.attname] = None if value is None else getattr(value, c.target)
                 state.fields_cache[name] = value
-                if value is not None and isinstance(f, models.OneToOneField):  # the way back too
-                    back: Any = f.remote_field
-                    back.set_cached_value(value, obj)
-                if value is not None:  # as the related descriptor does: both on the one database
+                if value is not None:
+                    if c.one_to_one is not None:  # the way back too
+                        back: Any = c.one_to_one.remote_field
+                        back.set_cached_value(value, obj)
+                    # As the related descriptor does: both on the one database.
                     if state.db is None:
                         state.db = router.db_for_write(model, instance=value)
                     if value._state.db is None:
                         value._state.db = router.db_for_write(type(value), instance=obj)
             else:
-                data[attname] = value
-        elif attname in values:
-            unknown.discard(attname)
-            data[attname] = values[attname]
+                data[name] = value
+        elif c.attname in values:
+            used += 1
+            data[c.attname] = values[c.attname]
         else:
-            data[attname] = f.get_default()
-    if unknown:
-        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+            data[c.attname] = c.default()
+    if used != len(values):
+        known = {n for c in _shape(model) for n in (c.name, c.attname)}
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(set(values) - known))}")
     return obj
+
+
+def sync_keys(objs: Sequence[models.Model]) -> None:
+    """Copy each cached related object's id, set after the row was built (the loaders number rows
+    themselves), into its empty foreign key column, as bulk_create does before it inserts."""
+    if not objs:
+        return
+    keys = [c for c in _shape(type(objs[0])) if c.target is not None]
+    for obj in objs:
+        data = obj.__dict__
+        cache = obj._state.fields_cache
+        for c in keys:
+            if data[c.attname] is None:
+                related = cache.get(c.name)
+                if related is not None:
+                    data[c.attname] = getattr(related, c.target)  # type: ignore[arg-type]
 
 
 def plain_row(obj: models.Model) -> Row:
