@@ -43,7 +43,7 @@ from liaison.core.permissions import OPERATIONS
 from liaison.demo import assessment_tables as t
 from liaison.demo.rows import instance
 from liaison.demo.staff import RosterTeam
-from liaison.demo.tables import DAY, HOUR, MINUTE, pick, seconds
+from liaison.demo.tables import DAY, HOUR, MINUTE, local_day, pick, seconds
 from liaison.episodes.models import AgeGroup, Channel, Contact, Episode, OffenceCategory, Stage, Task
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ class AssessmentMaker:
         assessor = self._assessor(team, worker)
         first = self._first_version(situation)
         started = max(times[Stage.SCREENED], assessed - seconds(rng, 20 * MINUTE, 75 * MINUTE))
-        one = Assessment(
+        one = instance(
+            Assessment,
             episode=episode,
             number=1,
             status=AssessmentStatus.COMPLETE,
@@ -154,7 +155,8 @@ class AssessmentMaker:
         if review is not None:
             reviewer = self._assessor(team, worker)
             second = self._reviewed(first, situation.town)
-            two = Assessment(
+            two = instance(
+                Assessment,
                 episode=episode,
                 number=2,
                 status=AssessmentStatus.COMPLETE,
@@ -192,7 +194,8 @@ class AssessmentMaker:
             override = [moved.key] + [item.key for item in order if item.key != moved.key]
             assert latest.completed_at is not None  # noqa: S101 - set above
             self.records.plan_orders.append(
-                PlanOrder(
+                instance(
+                    PlanOrder,
                     assessment=latest,
                     keys=override,
                     reason=rng.choice(t.OVERRIDE_REASONS).format(label=label, need=label.lower()),
@@ -244,7 +247,7 @@ class AssessmentMaker:
     def _situation(self, episode: Episode, team: RosterTeam, condition: Condition) -> Situation:
         person = episode.person
         youth = episode.age_group == AgeGroup.YOUTH
-        age = person.age_on(timezone.localdate(episode.arrival_at)) or 0
+        age = person.age_on(local_day(episode.arrival_at)) or 0
         neuro = "none"
         if person.communication_needs in t.NEURODIVERGENT_NEEDS:
             neuro = "ld"
@@ -472,7 +475,7 @@ class AssessmentMaker:
         if high <= low or self.rng.random() >= t.REVIEW_CHANCE:
             return None
         moment = low + seconds(self.rng, 0, (high - low).total_seconds())
-        day = timezone.localdate(moment)
+        day = local_day(moment)
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
         # In UTC before adding hours: local-zone arithmetic is wall-clock and breaks across clock changes.
@@ -539,7 +542,7 @@ class AssessmentMaker:
         if key in t.ADVISER_KEYS and advisers and rng.random() < t.ADVISER_CHANCE:
             owner = rng.choice(advisers)
         days = 0 if key.startswith(BASIC_PREFIX) else rng.randint(*t.ACTION_DUE_DAYS)
-        due = timezone.localdate(created) + dt.timedelta(days=days)
+        due = local_day(created) + dt.timedelta(days=days)
         status: str = ActionStatus.PLANNED
         done_at: dt.datetime | None = None
         if closed is not None:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils import timezone
 
 from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.demo import numbers
@@ -34,6 +33,7 @@ from liaison.demo.names import (
     POOLS,
     SHORT_FORMS,
 )
+from liaison.demo.rows import instance
 from liaison.demo.staff import HOME_TEAM_CODE, Roster, RosterSite, RosterTeam
 from liaison.demo.tables import (
     AGE_BANDS,
@@ -46,6 +46,7 @@ from liaison.demo.tables import (
     MAX_AGE,
     PARENT_NOTES,
     SEX_WEIGHTS,
+    local_day,
     pick,
     seconds,
 )
@@ -237,7 +238,7 @@ class Generator:
             latest = self.now - dt.timedelta(days=45 if recent else 0)
             rough = latest - seconds(rng, 0, (HISTORY_DAYS - (45 if recent else 0)) * DAY)
             first = self.maker.place_arrival(site.spec, rough)
-        dob = self._date_of_birth(timezone.localdate(first), age)
+        dob = self._date_of_birth(local_day(first), age)
         sex = pick(rng, SEX_WEIGHTS)
         ethnicity = pick(rng, ETHNICITY_WEIGHTS)
         given, family = self._name(sex, ethnicity)
@@ -245,7 +246,8 @@ class Generator:
         no_fixed_abode = rng.random() < (0.02 if youth else 0.11)
         nhs_chance = 0.6 if (interpreter or no_fixed_abode) else 0.9
         needs = rng.choice(COMMUNICATION_NEEDS) if rng.random() < (0.15 if youth else 0.06) else None
-        person = Person(
+        person = instance(
+            Person,
             given_name=given,
             family_name=family,
             given_name_search=given.lower(),
@@ -332,7 +334,8 @@ class Generator:
                 given = person.given_name  # the same first name with a different surname
             alias_given = "" if rng.random() < 0.2 else given
             self.plan.aliases.append(
-                Alias(
+                instance(
+                    Alias,
                     person=person,
                     given_name=alias_given,
                     family_name=family,
@@ -348,7 +351,8 @@ class Generator:
             if has_parent:
                 given, family = self._name(pick(rng, {Sex.FEMALE: 6, Sex.MALE: 4}), ethnicity)
                 add(
-                    PersonContact(
+                    instance(
+                        PersonContact,
                         person=person,
                         relationship=ContactRelationship.PARENT_GUARDIAN,
                         name=f"{given} {person.family_name if rng.random() < 0.7 else family}",
@@ -359,7 +363,8 @@ class Generator:
             # Under-18s in custody need an appropriate adult when no parent can come.
             if not has_parent or rng.random() < 0.3:
                 add(
-                    PersonContact(
+                    instance(
+                        PersonContact,
                         person=person,
                         relationship=ContactRelationship.APPROPRIATE_ADULT,
                         name=f"{team.spec.town} Appropriate Adult Service",
@@ -371,7 +376,8 @@ class Generator:
         if rng.random() < 0.45:
             given, family = self._name(pick(rng, {Sex.FEMALE: 5, Sex.MALE: 5}), ethnicity)
             add(
-                PersonContact(
+                instance(
+                    PersonContact,
                     person=person,
                     relationship=ContactRelationship.NEXT_OF_KIN,
                     name=f"{given} {family}",
@@ -382,7 +388,8 @@ class Generator:
         if person.communication_needs and rng.random() < 0.3:
             given, family = self._name(pick(rng, {Sex.FEMALE: 6, Sex.MALE: 4}), ethnicity)
             add(
-                PersonContact(
+                instance(
+                    PersonContact,
                     person=person,
                     relationship=ContactRelationship.CARER,
                     name=f"{given} {family}",
@@ -396,7 +403,8 @@ class Generator:
     def _profile(self, person: Person, combo: tuple[bool, ...]) -> None:
         values = dict(zip(CONDITION_FIELDS, combo, strict=True))
         self.plan.profiles.append(
-            SyntheticProfile(
+            instance(
+                SyntheticProfile,
                 person=person,
                 seed=self.seed,
                 any_diagnosable_mental_health_problem=sum(combo) >= 1,
@@ -473,7 +481,7 @@ class Generator:
         """Youth or adult pathway, from the person's age on the (local) day."""
         dob = draft.person.date_of_birth
         assert dob is not None  # noqa: S101 - every synthetic person has one
-        day = timezone.localdate(moment)
+        day = local_day(moment)
         age = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
         if age < YOUTH_MIN_AGE:
             raise AssertionError("a synthetic person would be under 10 on arrival")

@@ -22,17 +22,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from liaison.assessment.codes import BASIC_PREFIX, LEVEL_RANK
 from liaison.assessment.models import Assessment, AssessmentStatus, Need
 from liaison.core.models import Role, User
 from liaison.core.workdays import is_working_day
 from liaison.demo.directory import DirectoryResult, MadeService
 from liaison.demo.directory_tables import ALWAYS_OPEN
-from liaison.demo.rows import Row
+from liaison.demo.rows import Row, instance
 from liaison.demo.staff import Roster, RosterTeam
-from liaison.demo.tables import DAY, HOUR, MINUTE, pick, seconds
+from liaison.demo.tables import DAY, HOUR, MINUTE, local, local_day, pick, seconds
 from liaison.directory.models import ServiceStatus
 from liaison.directory.taxonomy import need_labels
 from liaison.episodes.models import Episode, Stage
@@ -230,7 +228,7 @@ class ReferralMaker:
         ]
         wanted.sort(key=lambda n: -LEVEL_RANK[n.level])
         person = episode.person
-        age = person.age_on(timezone.localdate(episode.arrival_at))
+        age = person.age_on(local_day(episode.arrival_at))
         area = team.spec.postcode_area
         count = pick(rng, REFERRAL_COUNT)
         made = 0
@@ -287,7 +285,8 @@ class ReferralMaker:
             note = REFUSED_NOTE if consent == Consent.REFUSED else ""
         last_status, last_at, _ = story.rows[-1]
         outcome = story.outcome if last_status == Status.CLOSED else ""
-        referral = Referral(
+        referral = instance(
+            Referral,
             episode=episode,
             team=team.team,
             need_key=key,
@@ -312,7 +311,8 @@ class ReferralMaker:
         for visit in story.visits:
             ends = visit.starts + dt.timedelta(minutes=rng.choice((45, 60, 60, 90)))
             self.records.appointments.append(
-                Appointment(
+                instance(
+                    Appointment,
                     episode=episode,
                     referral=referral,
                     service_id=service.id,
@@ -458,18 +458,18 @@ class ReferralMaker:
         """An appointment time when the service is open: the evening for a night shelter, a quarter
         hour for a 24-hour service, otherwise a working day between 09:30 and 15:45."""
         rng = self.rng
-        local = timezone.localtime(earliest)
-        tz = local.tzinfo
+        there = local(earliest)
+        tz = there.tzinfo
         if service.pattern == "night":
-            day = local.date() if local.time() <= dt.time(20, 30) else local.date() + dt.timedelta(days=1)
+            day = there.date() if there.time() <= dt.time(20, 30) else there.date() + dt.timedelta(days=1)
             return dt.datetime.combine(day, dt.time(20, 30), tzinfo=tz)
         if service.pattern in ALWAYS_OPEN:
-            minutes = (15 - local.minute % 15) % 15
-            return (local + dt.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
-        day = local.date()
+            minutes = (15 - there.minute % 15) % 15
+            return (there + dt.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+        day = there.date()
         slot = dt.time(9 + rng.randint(0, 6), rng.choice((0, 15, 30, 45)))
         slot = max(slot, dt.time(9, 30))
-        if local.time() > slot:
+        if there.time() > slot:
             day += dt.timedelta(days=1)
         while not is_working_day(day):
             day += dt.timedelta(days=1)
@@ -624,7 +624,7 @@ class ReferralMaker:
             "episode_id": episode.pk,
             "title": rule.task_title(service=service_name, person=person),
             "detail": "Follow-up made by rule",
-            "due": rule.due(timezone.localdate(on or created)),
+            "due": rule.due(local_day(on or created)),
             "owner_id": owner.pk,
             "done_at": done,
             "done_by_id": owner.pk if done else None,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from liaison.core.models import Membership, Role, Site, SiteKind, Team, User
 from liaison.demo.names import POOLS, STAFF_NAMES
 from liaison.demo.places import national_areas, site_place
+from liaison.demo.tables import local_day
 
 # One shared password for every demo account (12+ characters for the password validators).
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - a published demo credential, never a real one
@@ -292,7 +293,7 @@ def staffed_on(spec: SiteSpec, day: dt.date) -> bool:
 
 def next_staffed(spec: SiteSpec, moment: dt.datetime) -> dt.datetime:
     """The first moment at or after `moment` when the L&D team is on duty at the site."""
-    day = timezone.localtime(moment).date()
+    day = local_day(moment)
     for _ in range(10):
         if staffed_on(spec, day):
             start, end = staffed_window(spec, day)
@@ -304,7 +305,7 @@ def next_staffed(spec: SiteSpec, moment: dt.datetime) -> dt.datetime:
 
 def last_staffed(spec: SiteSpec, moment: dt.datetime) -> dt.datetime:
     """The last moment at or before `moment` when the L&D team was on duty at the site."""
-    day = timezone.localtime(moment).date()
+    day = local_day(moment)
     for _ in range(10):
         if staffed_on(spec, day):
             start, end = staffed_window(spec, day)

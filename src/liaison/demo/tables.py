@@ -7,9 +7,14 @@ generator. Weights are relative, not percentages; docs/seed.md summarises them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
+from bisect import bisect
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import TypeVar
+
+from django.utils import timezone
 
 from liaison.core.models import Role, SiteKind
 from liaison.episodes.models import (
@@ -272,8 +277,27 @@ PARENT_NOTES = ("Mother", "Father", "Grandmother", "Foster carer", "Aunt", "Step
 
 
 def pick(rng: random.Random, weights: Mapping[T, float]) -> T:
-    """A weighted choice, independent of dict-ordering surprises (keys keep insertion order)."""
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    """A weighted choice, independent of dict-ordering surprises (keys keep insertion order).
+
+    Exactly `rng.choices(list(weights), weights=list(weights.values()))[0]`: the same one draw from
+    `rng` and the same arithmetic, so the same choice, without choices' general-purpose overhead (the
+    generators make hundreds of thousands of these a chunk; tests/demo/test_tables.py compares)."""
+    cumulative = list(accumulate(weights.values()))
+    total = cumulative[-1] + 0.0
+    if not 0.0 < total < math.inf:
+        raise ValueError(f"weights must add up to a positive, finite total: {total}")
+    return list(weights)[bisect(cumulative, rng.random() * total, 0, len(cumulative) - 1)]
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """`moment` in the service's own zone (settings.TIME_ZONE). What timezone.localtime gives outside a
+    request, where no other zone is active (the generators), without its per-call lookup of one."""
+    return moment.astimezone(timezone.get_default_timezone())
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day `moment` falls on in the service's own zone (timezone.localdate, as `local` above)."""
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def seconds(rng: random.Random, low: float, high: float) -> dt.timedelta:

@@ -51,6 +51,7 @@ from liaison.demo.tables import (
     TASKS_BY_ROLE,
     TRIAGE_OFFENCE_WEIGHTS,
     TRIAGE_OUTCOMES,
+    local_day,
     pick,
     seconds,
 )
@@ -136,7 +137,7 @@ class EpisodeMaker:
         The last day belongs to `recent_arrival`, which makes sure the team has already seen those.
         """
         tz = timezone.get_default_timezone()
-        day = timezone.localtime(moment).date()
+        day = local_day(moment)
         for _ in range(30):
             while not staffed_on(site, day):
                 day -= dt.timedelta(days=1)
@@ -421,7 +422,7 @@ class EpisodeMaker:
                 created = min(end, start + seconds(rng, 0, min(14 * DAY, (end - start).total_seconds())))
                 plans.append((rng.choice(TASKS_BY_ROLE[role]), owner, created))
         for title, owner, created in plans:
-            created_day = timezone.localdate(created)
+            created_day = local_day(created)
             due = created_day + dt.timedelta(days=0 if title == REVIEW_TASK else rng.randint(1, 21))
             done_at: dt.datetime | None = None
             if closed is not None:
