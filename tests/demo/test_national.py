@@ -182,24 +182,29 @@ def test_the_load_writes_the_matching_keys_and_frequencies_a_rebuild_would(loade
     assert _matching_index() == (keys, frequencies)
 
 
-def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
+def stopped_load(monkeypatch, at: int) -> None:
+    """A load stopped (as by Ctrl-C) when chunk `at` is asked for; later chunks are made as usual."""
     real = national._make_chunk
 
-    def stop_at_the_third(index: int):
-        if index == 2:
+    def stop_once(index: int):
+        if index == at:
+            monkeypatch.setattr(national, "_make_chunk", real)
             raise KeyboardInterrupt
         return real(index)
 
-    monkeypatch.setattr(national, "_make_chunk", stop_at_the_third)
+    monkeypatch.setattr(national, "_make_chunk", stop_once)
     with pytest.raises(KeyboardInterrupt):
         _seed()
+
+
+def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
+    stopped_load(monkeypatch, at=2)
     assert Person.objects.count() == 200  # two whole chunks, committed
     someone = 0
     if connection.vendor == "postgresql":
         # Someone records a person while the load is stopped: the ids still to come are kept free.
         Person.objects.create(given_name="Meanwhile", family_name="Recorded")
         someone = 1
-    monkeypatch.setattr(national, "_make_chunk", real)
     out = _seed("--resume")
     assert "Seeded 300 synthetic people" in out
     assert Person.objects.count() == PEOPLE + someone
@@ -214,21 +219,13 @@ def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
 
 
 def test_a_load_stopped_before_its_first_chunk_counts_everyone_when_resumed(db, small_chunks, monkeypatch):
-    real = national._make_chunk
-
-    def stop_at_once(index: int):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(national, "_make_chunk", stop_at_once)
-    with pytest.raises(KeyboardInterrupt):
-        _seed()
+    stopped_load(monkeypatch, at=0)
     assert not Person.objects.exists()
     someone = 0
     if connection.vendor == "postgresql":  # the ids the load will use are kept free there only
         meanwhile = Person.objects.create(given_name="Meanwhile", family_name="Recorded")
         match_keys_add([meanwhile])
         someone = 1
-    monkeypatch.setattr(national, "_make_chunk", real)
     _seed("--resume")
     assert TermFrequency.objects.get(kind="*").count == PEOPLE + someone
     keys, frequencies = _matching_index()

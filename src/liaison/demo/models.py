@@ -69,3 +69,30 @@ class SyntheticProfile(models.Model):
     def __str__(self) -> str:
         held = [name.replace("_", " ") for name in CONDITION_FIELDS if getattr(self, name)]
         return f"Synthetic profile: {', '.join(held) or 'no condition'}"
+
+
+class HeldDefinition(models.Model):
+    """An index or foreign key the national load dropped from a table it fills, to put back after it.
+
+    Building an index once over the loaded rows is several times cheaper than updating it for every
+    row, and a foreign key checked once over the table is cheaper than a trigger per row (measured:
+    docs/performance.md, "Load speed"; docs/adr/0014-national-load-holds-indexes.md). The definition
+    is kept here, in the same database, so a load that stops keeps it: `liaison seed --scale national
+    --resume` puts everything held back. PostgreSQL only.
+    """
+
+    class Kind(models.TextChoices):
+        INDEX = "index"
+        FOREIGN_KEY = "foreign key"
+
+    name = models.CharField(max_length=63, unique=True)  # PostgreSQL's longest identifier
+    table = models.CharField(max_length=63)
+    kind = models.CharField(max_length=11, choices=Kind)
+    definition = models.TextField(help_text="pg_get_indexdef or pg_get_constraintdef, as it was.")
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} on {self.table}"
