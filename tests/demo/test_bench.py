@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from liaison.core.models import Role
 from liaison.demo.bench import INTAKE_NAME, subjects
 from tests.factories import EpisodeFactory, PersonFactory, SiteFactory, TeamFactory, member
@@ -41,3 +43,16 @@ def test_the_intake_runs_own_arrivals_never_move_the_choice(db):
     chosen = subjects(random.Random(1), 3)
     assert chosen.team == busy
     assert chosen.intake_team == quieter
+
+
+def test_the_bench_refuses_a_database_whose_load_stopped_with_indexes_held(db, tmp_path, monkeypatch):
+    from liaison.demo import bench
+    from liaison.demo.models import HeldDefinition
+
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results.json")
+    HeldDefinition.objects.create(
+        name="people_person_family_name_idx", table="people_person", kind="index", definition="CREATE INDEX …"
+    )
+    with pytest.raises(RuntimeError, match=r"indexes and foreign keys again \(1 held\).*--resume"):
+        bench.run(scale="national", skip=("pages", "kpis", "intake"))
+    assert not (tmp_path / "results.json").exists()

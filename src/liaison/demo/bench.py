@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from liaison.assessment.models import Assessment, Need
 from liaison.core.models import Membership, Role, Site, Team, User
+from liaison.demo import held
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Stage, Task
 from liaison.episodes.queries import OPEN_STAGES
 from liaison.people.models import Alias, Person, PersonContact
@@ -713,6 +714,13 @@ def run(
     skip: tuple[str, ...] = (),
     seed: int = 1,
 ) -> dict[str, Any]:
+    stopped = held.held()
+    if stopped:
+        raise RuntimeError(
+            f"A national load stopped here before making its indexes and foreign keys again ({stopped} "
+            "held), so the figures would be those of a database without them. Finish it first: "
+            "liaison seed --scale national --resume with the load's --seed, --people and --as-of."
+        )
     rng = random.Random(seed)
     key = f"{scale}/{connection.vendor}"
     started = time.perf_counter()
