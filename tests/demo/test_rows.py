@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 import time_machine
 
-from liaison.assessment.models import Assessment, Need, PlanAction
+from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.models import Team, User
-from liaison.demo.rows import instance
+from liaison.demo.models import SyntheticProfile
+from liaison.demo.rows import instance, sync_keys
 from liaison.episodes.models import Contact, Episode, EpisodeStatus, Task
-from liaison.people.models import Person
+from liaison.people.models import Alias, Person, PersonContact
+from liaison.referrals.models import Appointment, Referral
 
 AT = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -31,6 +33,7 @@ def _cases():
     team = Team(pk=3, code="t", name="T")
     episode = Episode(person=person, team=team, arrival_at=AT, stage="identified")
     assessment = Assessment(episode=episode, number=1)
+    referral = Referral(episode=episode, team=team, need_key="housing", service_id=11)
     return [
         (Person, {"given_name": "Ada", "family_name": "Stone"}),
         (Episode, {"person": person, "team": team, "arrival_at": AT, "allocated_worker": None}),
@@ -40,6 +43,29 @@ def _cases():
         (Need, {"assessment": assessment, "key": "housing", "level": "high", "evidence": "x"}),
         (PlanAction, {"episode": episode, "need_key": "housing", "owner": saved_user, "task": None}),
         (Task, {"episode_id": 5, "title": "By id", "due": AT.date()}),
+        # The other models the generators build this way, with the kinds of value they pass.
+        (
+            Alias,
+            {"person": person, "given_name": "Ada", "family_name": "Stone", "family_name_search": "stone"},
+        ),
+        (
+            PersonContact,
+            {"person": person, "relationship": "carer", "name": "Bo Stone", "phone": "07700900001"},
+        ),
+        (SyntheticProfile, {"person": person, "seed": 7, "severe_mental_illness": True}),
+        (Assessment, {"episode": episode, "number": 2, "by": saved_user, "started_at": AT, "updated_at": AT}),
+        (
+            PlanOrder,
+            {"assessment": assessment, "keys": ["housing"], "reason": "r", "by": saved_user, "at": AT},
+        ),
+        (
+            Referral,
+            {"episode": episode, "team": team, "need_key": "housing", "service_id": 11, "kind": "signpost"},
+        ),
+        (
+            Appointment,
+            {"episode": episode, "referral": referral, "service_id": 11, "starts_at": AT, "ends_at": AT},
+        ),
     ]
 
 
@@ -58,6 +84,22 @@ def test_a_one_to_one_is_cached_both_ways_as_the_constructor_does():
 def test_an_unknown_field_is_refused():
     with pytest.raises(TypeError, match="Task has no field colour"):
         instance(Task, colour="red")
+
+
+def test_a_field_given_twice_is_refused_by_name():
+    with pytest.raises(TypeError, match="Task: one field given twice, as episode and episode_id"):
+        instance(Task, episode=Episode(), episode_id=5)
+
+
+def test_sync_keys_fills_empty_keys_from_objects_numbered_after_the_row_was_built():
+    person, team = Person(given_name="Ada", family_name="Stone"), Team(code="t", name="T")
+    episode = instance(Episode, person=person, team=team)
+    kept = instance(Episode, person=person, team_id=99)
+    assert episode.person_id is None
+    person.pk, team.pk = 41, 3  # the loader numbers the rows
+    sync_keys([episode, kept])
+    assert (episode.person_id, episode.team_id) == (41, 3)
+    assert (kept.person_id, kept.team_id) == (41, 99)  # a key already set stays as it was
 
 
 def test_a_related_object_saved_later_gives_its_id_to_bulk_create(db):

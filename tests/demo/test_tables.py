@@ -60,6 +60,20 @@ MOMENTS = [
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=str)
 def test_local_days_are_timezones_local_days(moment):
-    assert local(moment) == timezone.localtime(moment)
-    assert local(moment).utcoffset() == timezone.localtime(moment).utcoffset()
+    ours, theirs = local(moment), timezone.localtime(moment)
+    # The same wall-clock reading, fold (which 01:30 of the hour that comes twice), offset and zone:
+    # aware times compare as instants, so == alone would pass for any zone.
+    assert (ours.replace(tzinfo=None), ours.fold, ours.utcoffset(), ours.tzinfo) == (
+        theirs.replace(tzinfo=None),
+        theirs.fold,
+        theirs.utcoffset(),
+        theirs.tzinfo,
+    )
     assert local_day(moment) == timezone.localdate(moment)
+
+
+def test_a_time_without_a_zone_has_no_local_time():
+    naive = dt.datetime(2026, 7, 1, 12, 0)  # noqa: DTZ001 - the point of the test
+    for convert in (local, local_day, timezone.localtime):
+        with pytest.raises(ValueError):
+            convert(naive)

@@ -141,8 +141,11 @@ def instance(model: type[M], **values: Any) -> M:
         else:
             data[c.attname] = c.default()
     if used != len(values):
-        known = {n for c in _shape(model) for n in (c.name, c.attname)}
-        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(set(values) - known))}")
+        unknown = set(values) - {n for c in _shape(model) for n in (c.name, c.attname)}
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+        twice = [f"{c.name} and {c.attname}" for c in _shape(model) if {c.name, c.attname} <= values.keys()]
+        raise TypeError(f"{model.__name__}: one field given twice, as {', '.join(twice)}")
     return obj
 
 

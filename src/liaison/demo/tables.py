@@ -291,13 +291,16 @@ def pick(rng: random.Random, weights: Mapping[T, float]) -> T:
 
 def local(moment: dt.datetime) -> dt.datetime:
     """`moment` in the service's own zone (settings.TIME_ZONE). What timezone.localtime gives outside a
-    request, where no other zone is active (the generators), without its per-call lookup of one."""
+    request, where no other zone is active (the generators), without its per-call lookup of one.
+    Refuses a naive time, as localtime does (astimezone would read it in the machine's zone)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without a zone has no local time: {moment.isoformat()}")
     return moment.astimezone(timezone.get_default_timezone())
 
 
 def local_day(moment: dt.datetime) -> dt.date:
     """The day `moment` falls on in the service's own zone (timezone.localdate, as `local` above)."""
-    return moment.astimezone(timezone.get_default_timezone()).date()
+    return local(moment).date()
 
 
 def seconds(rng: random.Random, low: float, high: float) -> dt.timedelta:
