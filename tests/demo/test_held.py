@@ -4,7 +4,8 @@ the schema after a load (whole, stopped and resumed, or failed) is the schema be
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection
+from django.core.management.base import CommandError
+from django.db import connection
 
 from liaison.assessment.models import Need
 from liaison.core.models import AuditEvent
@@ -75,19 +76,57 @@ def test_a_stopped_load_holds_only_plain_indexes_and_keys_and_its_resume_makes_t
     assert held.held() == 0
 
 
-def test_a_row_without_its_parent_stops_the_key_coming_back_and_stays_held(db, small_chunks, monkeypatch):
+def _need_to_assessment_key() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'assessment_need'::regclass "
+            "AND pg_get_constraintdef(oid) LIKE 'FOREIGN KEY (assessment_id) %%'"
+        )
+        (name,) = cursor.fetchone()
+    return name
+
+
+def test_a_row_without_its_parent_keeps_only_its_key_held_until_mended_and_resumed(db, monkeypatch):
+    monkeypatch.setattr(national, "CHUNK", 120)  # 120 + 120 + 60: the last chunk is a short one
     before = _schema()
-    stopped_load(monkeypatch, at=1)
-    # While the keys are held, a need is pointed at an assessment that does not exist.
-    orphan = Need.objects.first()
-    Need.objects.filter(pk=orphan.pk).update(assessment_id=10**9)
-    with pytest.raises(IntegrityError, match="assessment"):
-        _seed("--resume")
-    # The failed key is still held, not lost; the indexes made before it are back.
-    still = {h.name for h in HeldDefinition.objects.all()}
-    need_keys = {name for name, sql in before["constraint f"] if "assessment_assessment" in sql}
-    assert still & need_keys
-    assert "index" in _schema() and before["index"] <= _schema()["index"]
+    key = _need_to_assessment_key()
+    real_restore = held.restore
+    orphan = {}
+
+    def orphan_first(progress=None):
+        # After the last chunk, while the keys are held: a need now points at no assessment.
+        need = Need.objects.order_by("pk").first()
+        orphan.update(pk=need.pk, assessment_id=need.assessment_id)
+        Need.objects.filter(pk=need.pk).update(assessment_id=10**9)
+        return real_restore(progress)
+
+    monkeypatch.setattr(held, "restore", orphan_first)
+    with pytest.raises(CommandError) as stopped:
+        _seed()
+    message = str(stopped.value)
+    assert message.startswith("Every row is loaded, but 1 of ")
+    assert key in message and "is not present in table" in message and "--resume" in message
+    # Only that key is held; every other index and key was made again.
+    assert [h.name for h in HeldDefinition.objects.all()] == [key]
+    after = _schema()
+    assert after["index"] == before["index"]
+    assert {name for name, _sql in before["constraint f"] - after["constraint f"]} == {key}
+
+    monkeypatch.setattr(held, "restore", real_restore)
+    Need.objects.filter(pk=orphan["pk"]).update(assessment_id=orphan["assessment_id"])  # mended
+    assert "Seeded 300 synthetic people" in _seed("--resume")  # makes the key; loads nothing again
+    assert Person.objects.count() == PEOPLE
+    assert _schema() == before
+    assert held.held() == 0
+
+
+def test_a_held_row_that_is_not_a_held_definition_is_never_run(db):
+    HeldDefinition.objects.create(
+        name="sneaky", table="people_person", kind="index", definition="DROP TABLE people_person"
+    )
+    with pytest.raises(held.NotRestored, match="sneaky on people_person: not a definition the load held"):
+        held.restore()
+    assert Person.objects.count() == 0 and held.held() == 1
 
 
 def test_holding_is_idempotent_and_restore_with_nothing_held_does_nothing(db):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from liaison.demo.models import HeldDefinition
 
@@ -80,9 +80,20 @@ def hold(tables: Sequence[type[models.Model]]) -> int:
     return len(found)
 
 
+class NotRestored(RuntimeError):
+    """Some held definitions could not be made again; they stay held (the rest were made)."""
+
+
+# What a held definition may be: what the catalog gave, never anything else run from the table.
+_SHAPES = {HeldDefinition.Kind.INDEX: "CREATE INDEX ", HeldDefinition.Kind.FOREIGN_KEY: "FOREIGN KEY ("}
+
+
 def restore(progress: Callable[[str, int, int], None] | None = None) -> int:
     """Make every held index, then every held foreign key (which checks each row has its parent),
-    one at a time, each in its own transaction with its held row's deletion. Returns how many."""
+    one at a time, each in its own transaction with its held row's deletion. Returns how many.
+
+    One that fails (a row whose parent is missing, say) stays held and the rest are still made;
+    NotRestored then names each with PostgreSQL's reason."""
     if connection.vendor != "postgresql":
         return 0
     quote = connection.ops.quote_name
@@ -90,20 +101,34 @@ def restore(progress: Callable[[str, int, int], None] | None = None) -> int:
     # the reader of the progress line, who sees the long part (indexes) counted first.
     order = {HeldDefinition.Kind.INDEX: 0, HeldDefinition.Kind.FOREIGN_KEY: 1}
     todo = sorted(HeldDefinition.objects.all(), key=lambda h: (order[HeldDefinition.Kind(h.kind)], h.pk))
+    failed: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")  # sorts in memory: an index at a time
         try:
             for done, h in enumerate(todo, start=1):
-                with transaction.atomic():
-                    if h.kind == HeldDefinition.Kind.INDEX:
-                        cursor.execute(h.definition)
-                    else:
-                        cursor.execute(
-                            f"ALTER TABLE {quote(h.table)} ADD CONSTRAINT {quote(h.name)} {h.definition}"
-                        )
-                    h.delete()
+                if not h.definition.startswith(_SHAPES[HeldDefinition.Kind(h.kind)]):
+                    failed.append(f"{h}: not a definition the load held ({h.definition[:60]!r})")
+                    continue
+                try:
+                    with transaction.atomic():
+                        if h.kind == HeldDefinition.Kind.INDEX:
+                            cursor.execute(h.definition)
+                        else:
+                            cursor.execute(
+                                f"ALTER TABLE {quote(h.table)} ADD CONSTRAINT {quote(h.name)} {h.definition}"
+                            )
+                        h.delete()
+                except DatabaseError as exc:
+                    reason = " ".join(line.strip() for line in str(exc).strip().splitlines())
+                    failed.append(f"{h}: {reason}")
                 if progress:
                     progress("making the indexes and foreign keys again", done, len(todo))
         finally:
             cursor.execute("RESET maintenance_work_mem")
+    if failed:
+        raise NotRestored(
+            f"Every row is loaded, but {len(failed)} of {len(todo)} indexes and foreign keys could not be "
+            "made again and are still held:\n  " + "\n  ".join(failed) + "\nMend the rows named, then run "
+            "the same liaison seed --scale national command with --resume to make them."
+        )
     return len(todo)

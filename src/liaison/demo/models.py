@@ -85,7 +85,7 @@ class HeldDefinition(models.Model):
         INDEX = "index"
         FOREIGN_KEY = "foreign key"
 
-    name = models.CharField(max_length=63, unique=True)  # PostgreSQL's longest identifier
+    name = models.CharField(max_length=63)  # PostgreSQL's longest identifier
     table = models.CharField(max_length=63)
     kind = models.CharField(max_length=11, choices=Kind)
     definition = models.TextField(help_text="pg_get_indexdef or pg_get_constraintdef, as it was.")
@@ -93,6 +93,10 @@ class HeldDefinition(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            # An index's name is its schema's; a constraint's only its table's.
+            models.UniqueConstraint(fields=["table", "name"], name="helddefinition_one_per_table_and_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name} on {self.table}"

@@ -673,7 +673,7 @@ def national_seed(
         loaded = Person.objects.filter(local_id__startswith="NAT-").count()
         if loaded % chunk and loaded != people:
             raise ValueError(f"{loaded} people loaded: not a whole number of chunks of {chunk}")
-        first = loaded // chunk
+        first = chunks if loaded == people else loaded // chunk  # all in: only what follows is left
         roster = roster_load()
         sites = [rs.site for rt in roster.teams for rs in rt.sites]
         directory = directory_again(n_services=n_services, seed=seed, sites=sites, now=now)
@@ -708,8 +708,9 @@ def national_seed(
     if people > len(_CONTEXT.nhs):
         raise ValueError(f"at most {len(_CONTEXT.nhs):,} people: one never-issued NHS number each")
     _reserve_ids(people, chunk)
-    # Load without the secondary indexes and foreign keys, then make them once (held.py).
-    held.hold([m for _l, m in TABLES] + [AuditEvent])
+    if first < chunks:
+        # Load without the secondary indexes and foreign keys, then make them once (held.py).
+        held.hold([m for _l, m in TABLES] + [AuditEvent])
     meter = Meter(stream, people)
     meter.people = first * chunk
     models_by_label = dict(TABLES)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
+from liaison.demo.held import NotRestored
 from liaison.demo.national import NATIONAL_PEOPLE, NATIONAL_TEAMS, national_seed
 from liaison.demo.services import DemoDataExists, demo_seed
 from liaison.matching.services.keys import match_keys_rebuild
@@ -125,7 +126,8 @@ class Command(BaseCommand):
                     progress=progress,
                     services=options["services"],
                 )
-        except DemoDataExists as exc:
+        except (DemoDataExists, NotRestored) as exc:
+            progress.done()
             raise CommandError(str(exc)) from exc
         progress.done()
         # The seed writes people in bulk, past the services that keep the matching keys: build them all
