@@ -61,22 +61,21 @@ def hold(tables: Sequence[type[models.Model]]) -> int:
         # Inside a caller's transaction (a test) earlier rows may have checks still waiting for the
         # commit, and PostgreSQL alters no table with such checks pending: run them now.
         connection.check_constraints()
-        found: list[tuple[str, str, HeldDefinition.Kind, str]] = []
+        found: list[HeldDefinition] = []
         for kind, query in (
             (HeldDefinition.Kind.INDEX, _INDEXES),
             (HeldDefinition.Kind.FOREIGN_KEY, _FOREIGN_KEYS),
         ):
             cursor.execute(query, [names])
-            found += [(name, table, kind, sql) for name, table, sql in cursor.fetchall()]
-        for name, table, kind, _sql in found:
-            if kind == HeldDefinition.Kind.INDEX:
-                cursor.execute(f"DROP INDEX {quote(name)}")
+            found += [
+                HeldDefinition(name=n, table=t, kind=kind, definition=d) for n, t, d in cursor.fetchall()
+            ]
+        for h in found:
+            if h.kind == HeldDefinition.Kind.INDEX:
+                cursor.execute(f"DROP INDEX {quote(h.name)}")
             else:
-                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-        HeldDefinition.objects.bulk_create(
-            HeldDefinition(name=name, table=table, kind=kind, definition=definition)
-            for name, table, kind, definition in found
-        )
+                cursor.execute(f"ALTER TABLE {quote(h.table)} DROP CONSTRAINT {quote(h.name)}")
+        HeldDefinition.objects.bulk_create(found)
     return len(found)
 
 
@@ -97,10 +96,9 @@ def restore(progress: Callable[[str, int, int], None] | None = None) -> int:
     if connection.vendor != "postgresql":
         return 0
     quote = connection.ops.quote_name
-    # Indexes first: a foreign key's check reads only the parent's primary key, so the order is for
-    # the reader of the progress line, who sees the long part (indexes) counted first.
-    order = {HeldDefinition.Kind.INDEX: 0, HeldDefinition.Kind.FOREIGN_KEY: 1}
-    todo = sorted(HeldDefinition.objects.all(), key=lambda h: (order[HeldDefinition.Kind(h.kind)], h.pk))
+    # Indexes first ("index" sorts after "foreign key"): a foreign key's check reads only the parent's
+    # primary key, so the order is for the reader of the progress line, who sees the long part first.
+    todo = list(HeldDefinition.objects.order_by("-kind", "pk"))
     failed: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")  # sorts in memory: an index at a time
