@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from liaison.core.models import Site
-from liaison.demo.directory import SYNTHETIC_PREFIX, directory_clear, generate_directory
+from liaison.demo.directory import SYNTHETIC_PREFIX, MadeService, directory_clear, generate_directory
 from liaison.demo.places import AREAS
 from liaison.demo.services import demo_reset, demo_seed
 from liaison.demo.staff import TEAMS
@@ -238,3 +238,27 @@ def test_the_command_takes_a_directory_size(db):
     assert "100 services" in out.getvalue()
     call_command("seed", people=20, seed=2, services=0, reset=True, stdout=out, stderr=io.StringIO())
     assert not Service.objects.exists() and not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefixes", "area", "served"),
+    [
+        ("", "SW", True),  # no prefixes: anywhere
+        ("SW1A SE1", "SW", True),
+        ("SW1A SE1", "SE", True),
+        ("SW1A SE1", "S", True),  # a start of a prefix, as startswith gives
+        ("SW1A SE1", "SW1A", True),
+        ("SW1A SE1", "SW1AA", False),  # longer than every prefix
+        ("SW1A SE1", "W", False),  # inside a prefix, not its start
+        ("SW1A SE1", "N", False),
+        ("M", "M", True),
+        ("M", "MK", False),
+    ],
+)
+def test_a_service_serves_an_area_its_prefixes_start_with(prefixes, area, served):
+    made = MadeService(
+        id="x", name="x", kind=None, needs=(), area="ZZ", prefixes=prefixes, pattern="", status="active",
+        minimum_age=None, maximum_age=None, eligible_sex="", location_id=None, place="", core=False,
+    )  # fmt: skip
+    assert made.serves(area) is served
+    assert made.serves(area) is (not prefixes or any(p.startswith(area) for p in prefixes.split()))

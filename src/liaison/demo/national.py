@@ -33,6 +33,7 @@ custody-list import (today's list goes through the identification services, one 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import operator
@@ -198,6 +199,29 @@ class ChunkResult:
 
 def _auto_pk(model: type[models.Model]) -> bool:
     return isinstance(model._meta.pk, models.AutoField)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection in the block. A chunk makes and reads millions of objects, and
+    the collector, which runs every few hundred new ones, rescans them again and again: building a
+    chunk took a third longer with it, and reading one back from a worker four times as long. What
+    the block leaves in cycles is freed by the next collection after it (a caller's gc.collect)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _chunk_job(index: int) -> ChunkResult:
+    """One chunk in a worker: first free the last chunk's cycles (its model instances point at one
+    another), then build this one without the collector."""
+    gc.collect()
+    with _gc_paused():
+        return _make_chunk(index)
 
 
 def _make_chunk(index: int) -> ChunkResult:
@@ -719,14 +743,19 @@ def national_seed(
     rows_made: Counter[str] = Counter()
     frequencies: Counter[tuple[str, str]] = Counter()
     pool = None
+    # What is made so far (the directory, the NHS numbers) stays as it is to the end: the collector
+    # leaves it out of every pass from now on, here and in the forked workers.
+    gc.collect()
+    gc.freeze()
     try:
         if workers:
             connection.close()  # the workers fork: none may share this connection
             pool = multiprocessing.get_context("fork").Pool(workers)
-            results: Iterator[ChunkResult] = pool.imap(_make_chunk, range(first, chunks))
+            results: Iterator[ChunkResult] = pool.imap(_chunk_job, range(first, chunks))
         else:
-            results = (_make_chunk(index) for index in range(first, chunks))
-        with _bulk_session():
+            results = (_chunk_job(index) for index in range(first, chunks))
+        # The pool's thread reads each chunk back here: without the collector (see _gc_paused).
+        with _bulk_session(), _gc_paused():
             for result in results:
                 audit_events += _write_chunk(result, meter, models_by_label)
                 _tally(result, stages, rows_made, meter)
@@ -734,6 +763,7 @@ def national_seed(
         _reset_sequences()
     finally:
         _CONTEXT = None
+        gc.unfreeze()
         if pool is not None:
             pool.terminate()  # every result is in by now, or the load stopped: no chunk is wanted
             pool.join()
