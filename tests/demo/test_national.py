@@ -269,3 +269,40 @@ def test_the_number_of_teams_is_checked(db):
         national_teams(2)
     with pytest.raises(ValueError, match="--teams must be"):
         national_teams(10_000)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="workers make COPY data on PostgreSQL only")
+def test_copy_data_made_in_a_worker_loads_the_rows_it_was_made_from(db):
+    # Workers turn rows into COPY's text format (national._table_rows) and the writer sends the bytes
+    # as they are: the table must then hold what sending the rows one by one gives.
+    london = dt.timezone(dt.timedelta(hours=1))
+    rows = [
+        (
+            1,
+            "tab\there",
+            dt.datetime(2026, 6, 1, 9, 30, tzinfo=london),
+            dt.date(2026, 6, 1),
+            True,
+            '{"a": 1}',
+        ),
+        (2, "line\nbreak \\ back\\slash\r", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), None, False, "[]"),
+        (3, "Siân O’Brien \\N", None, dt.date(1970, 1, 1), None, None),
+        (4, "", dt.datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=dt.UTC), dt.date(2000, 2, 29), True, "{}"),
+    ]
+    columns = ["id", "note", "at", "on_day", "flag", "detail"]
+    with connection.cursor() as cursor:
+        for table in ("copied_rows", "copied_bytes"):
+            cursor.execute(
+                f"CREATE TEMP TABLE {table} "
+                "(id int, note text, at timestamptz, on_day date, flag boolean, detail jsonb)"
+            )
+        data = national._table_rows("x", columns, rows, "postgresql")
+        assert isinstance(data.rows, bytes) and data.count == len(rows)
+        national._write("copied_rows", columns, rows)
+        national._write("copied_bytes", columns, data.rows)
+        cursor.execute("SELECT * FROM copied_rows ORDER BY id")
+        expected = cursor.fetchall()
+        cursor.execute("SELECT * FROM copied_bytes ORDER BY id")
+        assert cursor.fetchall() == expected
+    assert [r[1] for r in expected] == [r[1] for r in rows]
+    assert expected[0][2] == rows[0][2] and expected[2][2] is None

@@ -10,7 +10,10 @@ and tens of gigabytes, so the national load:
   depends only on --seed, --people and --as-of, never on how many worker processes built it;
 - spreads the chunks over worker processes (forked after the teams and the directory are saved;
   workers never write to the database) and writes each finished chunk in one transaction: COPY on
-  PostgreSQL (psycopg's ``cursor.copy``), ``executemany`` with relaxed PRAGMAs on SQLite;
+  PostgreSQL (psycopg's ``cursor.copy``, the data already in COPY's text format, made by the
+  workers), ``executemany`` with relaxed PRAGMAs on SQLite;
+- runs its hot loops without the cyclic garbage collector (a chunk is millions of objects, which
+  every collection would rescan), collecting once between chunks;
 - gives rows their primary keys itself: chunk k of a table owns the ids ``base + k * stride`` up to
   ``base + (k + 1) * stride - 1`` (people: exactly one id per person, so person ids are dense), and
   the sequences are moved past the largest id at the end;
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import json
 import multiprocessing
 import operator
@@ -49,6 +53,7 @@ from typing import Any, TextIO
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.copy import Copy, FileWriter
 
 from liaison.assessment.models import Assessment, Need, PlanAction, PlanOrder
 from liaison.core.audit import audit, canonical_body, chain_key, chained_hash
@@ -186,9 +191,21 @@ _CONTEXT: _Context | None = None  # set before the workers fork; read-only in th
 
 
 @dataclass
+class TableRows:
+    """A chunk's rows of one table: tuples, or on PostgreSQL COPY's text format, made in the worker
+    (with the same adapters the writer's connection has) so that the writer only passes bytes on, and
+    a chunk goes from worker to writer as a few strings instead of a million pickled values."""
+
+    label: str
+    columns: list[str]
+    count: int
+    rows: list[tuple[Any, ...]] | bytes
+
+
+@dataclass
 class ChunkResult:
     index: int
-    tables: list[tuple[str, list[str], list[tuple[Any, ...]]]] = field(default_factory=list)
+    tables: list[TableRows] = field(default_factory=list)
     # (at, actor id, username, role, team id, person id, action, object id, detail), in time order
     audit: list[tuple[Any, ...]] = field(default_factory=list)
     stages: Counter[str] = field(default_factory=Counter)
@@ -216,12 +233,27 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_IN_WORKER = False  # set in the pool's processes
+
+
+def _worker_start() -> None:
+    """A pool process runs without the collector; _chunk_job collects once between chunks."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    gc.disable()
+
+
 def _chunk_job(index: int) -> ChunkResult:
-    """One chunk in a worker: first free the last chunk's cycles (its model instances point at one
-    another), then build this one without the collector."""
+    """One chunk: first free the last chunk's cycles (its model instances point at one another),
+    then build this one without the collector. A worker opens a connection to format COPY data
+    (never to write) and closes it after each chunk, so none is left open when the pool ends."""
     gc.collect()
-    with _gc_paused():
-        return _make_chunk(index)
+    try:
+        with _gc_paused():
+            return _make_chunk(index)
+    finally:
+        if _IN_WORKER:
+            connection.close()
 
 
 def _make_chunk(index: int) -> ChunkResult:
@@ -306,10 +338,23 @@ def _make_chunk(index: int) -> ChunkResult:
             rows = [_dict_row(row, fields, ctx.vendor) for row in statuses]
         elif label == "match keys":
             rows = [_dict_row(row, fields, ctx.vendor) for row in key_rows]
-        result.tables.append((label, [f.column for f in fields], rows))
+        result.tables.append(_table_rows(label, [f.column for f in fields], rows, ctx.vendor))
     result.stages = Counter(e.stage for e in records.episodes)
     result.audit = _audit_rows(records.statuses, ctx.roles)
     return result
+
+
+def _table_rows(label: str, columns: list[str], rows: list[tuple[Any, ...]], vendor: str) -> TableRows:
+    if vendor != "postgresql" or not rows:
+        return TableRows(label, columns, len(rows), rows)
+    out = io.BytesIO()
+    connection.ensure_connection()
+    # A Copy with a writer of its own sends nothing to the server (psycopg's documented way to write
+    # COPY data to a file); it takes the connection's adapters and encoding.
+    with connection.connection.cursor() as cursor, Copy(cursor, binary=False, writer=FileWriter(out)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return TableRows(label, columns, len(rows), out.getvalue())
 
 
 def _match_keys(
@@ -494,7 +539,7 @@ class Meter:
         self.stream.flush()
 
 
-def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]] | bytes) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -502,9 +547,14 @@ def _write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     if connection.vendor == "postgresql":
         raw = connection.connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            if isinstance(rows, bytes):
+                copy.write(rows)  # already in COPY's text format (_table_rows)
+            else:
+                for row in rows:
+                    copy.write_row(row)
     else:
+        if isinstance(rows, bytes):
+            raise TypeError("COPY data is for PostgreSQL; SQLite takes rows")
         marks = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks})", rows)  # noqa: S608
@@ -556,10 +606,10 @@ def _write_audit(rows: list[tuple[Any, ...]], meter: Meter) -> int:
 
 def _write_chunk(result: ChunkResult, meter: Meter, models_by_label: dict[str, type[models.Model]]) -> int:
     with transaction.atomic():
-        for label, columns, rows in result.tables:
+        for table in result.tables:
             started = time.perf_counter()
-            _write(models_by_label[label]._meta.db_table, columns, rows)
-            meter.add(label, len(rows), time.perf_counter() - started)
+            _write(models_by_label[table.label]._meta.db_table, table.columns, table.rows)
+            meter.add(table.label, table.count, time.perf_counter() - started)
         return _write_audit(result.audit, meter)
 
 
@@ -750,7 +800,7 @@ def national_seed(
     try:
         if workers:
             connection.close()  # the workers fork: none may share this connection
-            pool = multiprocessing.get_context("fork").Pool(workers)
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
             results: Iterator[ChunkResult] = pool.imap(_chunk_job, range(first, chunks))
         else:
             results = (_chunk_job(index) for index in range(first, chunks))
@@ -819,7 +869,7 @@ def national_seed(
 
 def _tally(result: ChunkResult, stages: Counter[str], rows_made: Counter[str], meter: Meter) -> None:
     stages.update(result.stages)
-    for label, _columns, rows in result.tables:
-        rows_made[label] += len(rows)
-    meter.people += next(len(rows) for label, _c, rows in result.tables if label == "people")
+    for table in result.tables:
+        rows_made[table.label] += table.count
+    meter.people += next(table.count for table in result.tables if table.label == "people")
     meter.show()
