@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 from collections import Counter
 
@@ -166,6 +167,7 @@ def test_a_fresh_load_needs_no_rebuild_of_the_keys(db, small_chunks, monkeypatch
 
     monkeypatch.setattr(national, "match_keys_rebuild", no_rebuild)
     assert "Seeded 300 synthetic people" in _seed()
+    assert_collector_as_before()
     assert TermFrequency.objects.get(kind="*").count == PEOPLE
 
 
@@ -195,6 +197,14 @@ def stopped_load(monkeypatch, at: int) -> None:
     monkeypatch.setattr(national, "_make_chunk", stop_once)
     with pytest.raises(KeyboardInterrupt):
         _seed()
+    assert_collector_as_before()
+
+
+def assert_collector_as_before() -> None:
+    """A load pauses Python's garbage collector and freezes what it made first: after it, stopped
+    or not, the collector runs and nothing stays frozen."""
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_stopped_load_resumes_where_it_stopped(db, small_chunks, monkeypatch):
@@ -272,32 +282,33 @@ def test_the_number_of_teams_is_checked(db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="workers make COPY data on PostgreSQL only")
-def test_copy_data_made_in_a_worker_loads_the_rows_it_was_made_from(db):
-    # Workers turn rows into COPY's text format (national._table_rows) and the writer sends the bytes
-    # as they are: the table must then hold what sending the rows one by one gives.
-    london = dt.timezone(dt.timedelta(hours=1))
+def test_copy_data_made_on_a_workers_own_connection_loads_the_rows_it_was_made_from(db, monkeypatch):
+    # Workers turn rows into COPY's text format (national._table_rows) on a connection of their own
+    # and the writer sends the bytes as they are: the table must then hold what sending the rows one
+    # by one on the writer's connection gives.
+    bst = dt.timezone(dt.timedelta(hours=1))
     rows = [
-        (
-            1,
-            "tab\there",
-            dt.datetime(2026, 6, 1, 9, 30, tzinfo=london),
-            dt.date(2026, 6, 1),
-            True,
-            '{"a": 1}',
-        ),
+        (1, "tab\there", dt.datetime(2026, 6, 1, 9, 30, tzinfo=bst), dt.date(2026, 6, 1), True, '{"a": 1}'),
         (2, "line\nbreak \\ back\\slash\r", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), None, False, "[]"),
         (3, "Siân O’Brien \\N", None, dt.date(1970, 1, 1), None, None),
         (4, "", dt.datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=dt.UTC), dt.date(2000, 2, 29), True, "{}"),
     ]
     columns = ["id", "note", "at", "on_day", "flag", "detail"]
+    workers = connection.copy()  # as a forked worker's: the same settings, a connection of its own
+    monkeypatch.setattr(national, "connection", workers)
+    try:
+        data = national._table_rows("x", columns, rows, "postgresql")
+        assert workers.connection is not None  # it did open its own
+    finally:
+        workers.close()
+        monkeypatch.undo()
+    assert isinstance(data.rows, bytes) and data.count == len(rows)
     with connection.cursor() as cursor:
         for table in ("copied_rows", "copied_bytes"):
             cursor.execute(
                 f"CREATE TEMP TABLE {table} "
                 "(id int, note text, at timestamptz, on_day date, flag boolean, detail jsonb)"
             )
-        data = national._table_rows("x", columns, rows, "postgresql")
-        assert isinstance(data.rows, bytes) and data.count == len(rows)
         national._write("copied_rows", columns, rows)
         national._write("copied_bytes", columns, data.rows)
         cursor.execute("SELECT * FROM copied_rows ORDER BY id")

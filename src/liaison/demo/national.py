@@ -11,9 +11,11 @@ and tens of gigabytes, so the national load:
 - spreads the chunks over worker processes (forked after the teams and the directory are saved;
   workers never write to the database) and writes each finished chunk in one transaction: COPY on
   PostgreSQL (psycopg's ``cursor.copy``, the data already in COPY's text format, made by the
-  workers), ``executemany`` with relaxed PRAGMAs on SQLite;
+  workers: each opens a connection of its own for that, so a load uses one connection more than
+  it has workers), ``executemany`` with relaxed PRAGMAs on SQLite;
 - runs its hot loops without the cyclic garbage collector (a chunk is millions of objects, which
-  every collection would rescan), collecting once between chunks;
+  every collection would rescan): a worker collects once between chunks, the writer (whose reading
+  back makes no cycles) only when the load ends;
 - gives rows their primary keys itself: chunk k of a table owns the ids ``base + k * stride`` up to
   ``base + (k + 1) * stride - 1`` (people: exactly one id per person, so person ids are dense), and
   the sequences are moved past the largest id at the end;
@@ -246,7 +248,8 @@ def _worker_start() -> None:
 def _chunk_job(index: int) -> ChunkResult:
     """One chunk: first free the last chunk's cycles (its model instances point at one another),
     then build this one without the collector. A worker opens a connection to format COPY data
-    (never to write) and closes it after each chunk, so none is left open when the pool ends."""
+    (never to write) and closes it after each chunk, so none is left open when the pool ends (one
+    stopped mid-chunk, when the load stops, is dropped with its process instead)."""
     gc.collect()
     try:
         with _gc_paused():
@@ -813,7 +816,7 @@ def national_seed(
         _reset_sequences()
     finally:
         _CONTEXT = None
-        gc.unfreeze()
+        gc.unfreeze()  # the whole process's: the CLI and the tests freeze nothing else
         if pool is not None:
             pool.terminate()  # every result is in by now, or the load stopped: no chunk is wanted
             pool.join()
