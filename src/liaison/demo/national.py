@@ -246,14 +246,14 @@ def _worker_start() -> None:
 
 
 def _chunk_job(index: int) -> ChunkResult:
-    """One chunk: first free the last chunk's cycles (its model instances point at one another),
-    then build this one without the collector. A worker opens a connection to format COPY data
-    (never to write) and closes it after each chunk, so none is left open when the pool ends (one
-    stopped mid-chunk, when the load stops, is dropped with its process instead)."""
+    """One chunk, built with the collector off (a pool process runs without it, and the writer's
+    loop, which makes chunks itself when there is no pool, pauses it): first free the last chunk's
+    cycles (its model instances point at one another). A worker opens a connection to format COPY
+    data (never to write) and closes it after each chunk, so none is left open when the pool ends
+    (one stopped mid-chunk, when the load stops, is dropped with its process instead)."""
     gc.collect()
     try:
-        with _gc_paused():
-            return _make_chunk(index)
+        return _make_chunk(index)
     finally:
         if _IN_WORKER:
             connection.close()
@@ -807,7 +807,7 @@ def national_seed(
             results: Iterator[ChunkResult] = pool.imap(_chunk_job, range(first, chunks))
         else:
             results = (_chunk_job(index) for index in range(first, chunks))
-        # The pool's thread reads each chunk back here: without the collector (see _gc_paused).
+        # Chunks are read back from the pool here (or, with no pool, made here): without the collector.
         with _bulk_session(), _gc_paused():
             for result in results:
                 audit_events += _write_chunk(result, meter, models_by_label)
