@@ -75,6 +75,18 @@ def test_instance_gives_what_the_constructor_gives(model, values):
         assert _state(instance(model, **values)) == _state(model(**values))
 
 
+def test_a_default_made_afresh_is_made_for_each_row_and_only_when_not_given():
+    first, second = instance(Assessment, number=1), instance(Assessment, number=2)
+    # A list of its own each (default=list), as the constructor gives: one row's change is not another's.
+    first.person_priorities.append("housing")
+    assert second.person_priorities == []
+    # created_at=timezone.now: the time of making, unless one is given.
+    with time_machine.travel(AT, tick=False):
+        assert instance(Task, title="Call").created_at == AT
+    given = AT - dt.timedelta(days=3)
+    assert instance(Task, title="Call", created_at=given).created_at == given
+
+
 def test_a_one_to_one_is_cached_both_ways_as_the_constructor_does():
     task = Task(title="Book GP")
     action = instance(PlanAction, task=task, need_key="housing")
