@@ -25,7 +25,19 @@ MEASURES = [
     ("kpi_page", "Quarter's KPI page", 1000),
     ("intake", "Intake (person + episode)", 100),
 ]
-COLOURS = ["#005eb8", "#007f3b", "#ffb81c", "#768692", "#330072", "#ae2573", "#00a499", "#41b6e6", "#ed8b00"]
+COLOURS = [
+    "#005eb8",
+    "#007f3b",
+    "#ffb81c",
+    "#768692",
+    "#330072",
+    "#ae2573",
+    "#00a499",
+    "#41b6e6",
+    "#ed8b00",
+    "#7c2855",
+    "#425563",
+]
 LOW, HIGH = 1.0, 10_000.0  # ms, the log axis
 
 
